@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     from stepline.cli_store import add_commands
 
     add_commands(commands, _all_functions, _read_text)
+    from stepline.cli_activities import add_activity_commands
+
+    add_activity_commands(commands)
+    from stepline.cli_versions import add_version_commands
+
+    add_version_commands(commands, _read_text)
     return parser
 
 

@@ -23,7 +23,7 @@ from stepline.integrations.lambda_functions import LambdaFunctions
 from stepline.integrations.stepfunctions import StepFunctions
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
-from stepline.service import Service
+from stepline.service import ExecutionNotRedrivable, Service
 from stepline.store.open import open_store
 from stepline.store.protocol import StoreError
 from stepline.store.records import ExecutionRecord
@@ -64,7 +64,9 @@ def add_commands(
     create.add_argument("file", help="ASL definition (JSON)")
 
     start = command("start", "start an execution", _start)
-    start.add_argument("state_machine", help="state machine name or ARN")
+    start.add_argument(
+        "state_machine", help="state machine name or ARN; NAME:1 / NAME:alias (or their ARNs)"
+    )
     start.add_argument("--input", default="{}", help="JSON text, or @FILE")
     start.add_argument("--name", default=None, help="execution name (default: a UUID)")
     start.add_argument("--wait", action="store_true", help="run it here until it ends")
@@ -91,6 +93,13 @@ def add_commands(
 
     heartbeat = command("send-task-heartbeat", "report a callback task alive", _send_heartbeat)
     heartbeat.add_argument("token")
+
+    redrive = command(
+        "redrive", "run a FAILED, TIMED_OUT or ABORTED execution on from where it ended", _redrive
+    )
+    redrive.add_argument("execution_arn")
+    redrive.add_argument("--wait", action="store_true", help="run it here until it ends")
+    redrive.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
 
     stop = command("stop", "stop a running execution (ABORTED)", _stop)
     stop.add_argument("execution_arn")
@@ -166,15 +175,32 @@ def _start(args: argparse.Namespace, loader: Any, reader: Any) -> int:
         if not args.wait:
             print(record.arn)
             return 0
-        worker = Worker(service, _registry(args.functions, loader, service), f"cli:{os.getpid()}")
-        while record.status not in FINISHED:
-            worker.run_until_idle(timeout=3600)
-            record = service.describe_execution(record.arn)
-            if record.status not in FINISHED:
-                due = service.store.next_due()  # sleep until a Wait or back-off is due
-                gap = 1.0 if due is None else (due - service.clock.now()).total_seconds()
-                time.sleep(min(max(gap, 0.01), 1.0))
-        return _report(record)
+        return _run_here(service, record, args.functions, loader)
+
+
+def _redrive(args: argparse.Namespace, loader: Any, reader: Any) -> int:
+    with _service(args) as service:
+        try:
+            record = service.redrive_execution(args.execution_arn)
+        except (StoreError, ExecutionNotRedrivable) as exc:
+            raise _usage(f"cannot redrive {args.execution_arn}: {exc}") from None
+        if not args.wait:
+            print(f"{record.arn} redriven (redrive {record.redrive_count})")
+            return 0
+        return _run_here(service, record, args.functions, loader)
+
+
+def _run_here(service: Service, record: ExecutionRecord, functions: list[str], loader: Any) -> int:
+    """Work on the store here until the execution ends; print its result."""
+    worker = Worker(service, _registry(functions, loader, service), f"cli:{os.getpid()}")
+    while record.status not in FINISHED:
+        worker.run_until_idle(timeout=3600)
+        record = service.describe_execution(record.arn)
+        if record.status not in FINISHED:
+            due = service.store.next_due()  # sleep until a Wait or back-off is due
+            gap = 1.0 if due is None else (due - service.clock.now()).total_seconds()
+            time.sleep(min(max(gap, 0.01), 1.0))
+    return _report(record)
 
 
 def _report(record: ExecutionRecord) -> int:
@@ -204,9 +230,11 @@ def _describe(args: argparse.Namespace, loader: Any, reader: Any) -> int:
             record = service.describe_execution(args.execution_arn)
         except StoreError as exc:
             raise _usage(str(exc)) from None
-        shown = {
+        shown: dict[str, object] = {
             "executionArn": record.arn,
             "stateMachineArn": record.state_machine_arn,
+            "stateMachineVersionArn": record.version_arn,
+            "stateMachineAliasArn": record.alias_arn,
             "name": record.name,
             "status": record.status,
             "startDate": record.start_date.isoformat(),
@@ -215,6 +243,13 @@ def _describe(args: argparse.Namespace, loader: Any, reader: Any) -> int:
             "output": record.output,
             "error": record.error,
             "cause": record.cause,
+        }
+        verdict = service.redrive_status(record)
+        shown |= {
+            "redriveCount": record.redrive_count,
+            "redriveDate": record.redrive_date.isoformat() if record.redrive_date else None,
+            "redriveStatus": verdict.status,
+            "redriveStatusReason": verdict.reason,
         }
         print(json.dumps({k: v for k, v in shown.items() if v is not None}, indent=2))
     return 0

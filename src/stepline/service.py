@@ -10,15 +10,19 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from stepline.activities import activity_work
+from stepline.aliases import Aliases
 from stepline.asl.errors import DefinitionError, Json
-from stepline.asl.model import Branch, StateMachine
+from stepline.asl.model import StateMachine
 from stepline.asl.parse import load
-from stepline.engine.codec import branch_paths, decode_state, encode_state
+from stepline.catalog_checks import check_version_description
+from stepline.definitions import Definitions
+from stepline.engine.codec import decode_state, encode_state
 from stepline.engine.history import HistoryEvent, details_key
 from stepline.engine.interpreter import advance, waits_for
 from stepline.engine.records import (
@@ -31,22 +35,37 @@ from stepline.engine.records import (
     ExecutionState,
     Inbound,
     InvokeTask,
+    Redrive,
     StartExecution,
     StartTimer,
     Step,
     StopExecution,
 )
+from stepline.engine.resources import is_activity
 from stepline.engine.tokens import parse_task_token
-from stepline.integrations.stepfunctions import epoch_millis
+from stepline.integrations.stepfunctions import START_EXECUTION, epoch_millis
+from stepline.redrive import RedriveStatus, redrive_status
 from stepline.runtime.clock import Clock
 from stepline.store.protocol import AlreadyExists, Append, NotFound, Store, VersionConflict
-from stepline.store.records import EventRecord, ExecutionRecord, StateMachineRecord, WorkItem
+from stepline.store.records import (
+    INITIAL_REVISION,
+    EventRecord,
+    ExecutionRecord,
+    StateMachineRecord,
+    WorkItem,
+)
+from stepline.versions import Versions
 
 _MAX_CONFLICTS = 50
 
 
 class ExecutionAlreadyExists(AlreadyExists):
     """AWS: StartExecution with a name in use and a different input (or a finished run)."""
+
+
+class ExecutionNotRedrivable(Exception):
+    """AWS: RedriveExecution on an execution that cannot be redriven (now); the message is
+    AWS's redriveStatusReason."""
 
 
 class TaskDoesNotExist(NotFound):
@@ -66,19 +85,36 @@ class Account:
 
 
 class Service:
-    def __init__(self, store: Store, clock: Clock, account: Account | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        account: Account | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        """``rng`` draws the version of each execution started through an alias (seed it
+        for repeatable draws)."""
         self.store = store
         self.clock = clock
         self.account = account or Account()
-        self._machines: dict[str, StateMachine] = {}
-        self._branches: dict[str, Mapping[str, Branch]] = {}
+        arn_of = self.account.state_machine_arn
+        self.versions = Versions(store, clock, arn_of, rng or random.Random())
+        self.aliases = Aliases(store, clock, self.versions.ref)
+        self.definitions = Definitions(store)
 
     # ---- state machines -------------------------------------------------------------------
 
     def create_state_machine(
-        self, name: str, definition: str, role_arn: str | None = None
+        self,
+        name: str,
+        definition: str,
+        role_arn: str | None = None,
+        publish: bool = False,
+        version_description: str | None = None,
     ) -> StateMachineRecord:
-        """Validate and store a definition; raises DefinitionError or AlreadyExists."""
+        """Validate and store a definition; raises DefinitionError or AlreadyExists. With
+        ``publish``, its version 1 is published too (``<arn>:1``)."""
+        check_version_description(publish, version_description)
         machine = load(definition)
         record = StateMachineRecord(
             arn=self.account.state_machine_arn(name),
@@ -89,7 +125,9 @@ class Service:
             created_at=self.clock.now(),
         )
         self.store.create_state_machine(record)
-        self._remember(record.arn, machine)  # only once it is stored under that name
+        self.definitions.remember(record.arn, INITIAL_REVISION, machine)  # once it is stored
+        if publish:
+            self.versions.publish_version(record.arn, INITIAL_REVISION, version_description)
         return record
 
     def state_machine(self, name_or_arn: str) -> StateMachineRecord:
@@ -103,23 +141,14 @@ class Service:
             raise NotFound(f"state machine does not exist: {name_or_arn}")
         return record
 
-    def machine(self, arn: str) -> StateMachine:
-        found = self._machines.get(arn)
-        if found is None:
-            record = self.store.get_state_machine(arn)
-            if record is None:
-                raise NotFound(f"state machine does not exist: {arn}")
-            found = self._remember(arn, load(record.definition))
-        return found
-
-    def _remember(self, arn: str, machine: StateMachine) -> StateMachine:
-        self._machines[arn] = machine
-        self._branches[arn] = branch_paths(machine)
-        return machine
+    def machine(self, arn: str, revision_id: str | None = None) -> StateMachine:
+        """The parsed definition of a revision of the machine (by default its latest)."""
+        revision_id = revision_id or self.state_machine(arn).revision_id
+        return self.definitions.get(arn, revision_id)[0]
 
     def _decode(self, record: ExecutionRecord) -> tuple[StateMachine, ExecutionState]:
-        machine = self.machine(record.state_machine_arn)
-        branches = self._branches[record.state_machine_arn]
+        """The execution's state, decoded with the revision it started with, for good."""
+        machine, branches = self.definitions.get(record.state_machine_arn, record.revision_id)
         return machine, decode_state(record.state, machine, branches)
 
     # ---- executions -----------------------------------------------------------------------
@@ -133,8 +162,10 @@ class Service:
         parent_mode: str | None = None,
     ) -> ExecutionRecord:
         """AWS's StartExecution: a running execution of the same name and input is returned
-        again; any other reuse of a name is ExecutionAlreadyExists."""
-        record = self.state_machine(state_machine)
+        again; any other reuse of a name is ExecutionAlreadyExists. ``state_machine`` may
+        name a version or an alias (ARN, or ``name:1`` / ``name:alias``)."""
+        target = self.versions.resolve(state_machine)
+        record = target.machine
         try:
             payload = json.loads(input_text)
         except json.JSONDecodeError as exc:
@@ -146,7 +177,7 @@ class Service:
             if existing.status == "RUNNING" and json.loads(existing.input) == payload:
                 return existing
             raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
-        machine = self.machine(record.arn)
+        machine, _ = self.definitions.get(record.arn, target.revision_id, target.definition)
         now = self.clock.now()
         info = ExecutionInfo(
             execution_arn=arn,
@@ -155,10 +186,12 @@ class Service:
             state_machine_name=record.name,
             input=payload,
             start_time=now,
-            role_arn=record.role_arn,
+            role_arn=target.role_arn,
             region=self.account.region,
             parent_token=parent_token,
             parent_mode=parent_mode,
+            version_arn=target.version_arn,
+            alias_arn=target.alias_arn,
         )
         step = advance(machine, None, StartExecution(info), now, _rng(arn, 0))
         execution = ExecutionRecord(
@@ -171,6 +204,9 @@ class Service:
             state=encode_state(step.state, machine),
             version=0,
             **_finish(step.state, now),
+            revision_id=target.revision_id,
+            version_arn=target.version_arn,
+            alias_arn=target.alias_arn,
         )
         add, _ = self._work(arn, step, now)
         try:
@@ -193,6 +229,22 @@ class Service:
         self, arn: str, error: str | None = None, cause: str | None = None
     ) -> ExecutionRecord:
         self.apply(arn, StopExecution(error, cause))
+        return self.describe_execution(arn)
+
+    def redrive_status(self, record: ExecutionRecord) -> RedriveStatus:
+        events = json.loads(record.state)["next_event_id"] - 1
+        return redrive_status(record, self.clock.now(), events)
+
+    def redrive_execution(self, arn: str) -> ExecutionRecord:
+        """AWS's RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution runs on from
+        the states that did not succeed, under the same ARN, definition and input."""
+        verdict = self.redrive_status(self.describe_execution(arn))
+        if verdict.reason is not None:
+            raise ExecutionNotRedrivable(verdict.reason)
+        if not self.apply(arn, Redrive(), only_if_effective=True):
+            # Someone else redrove it between our read and our write.
+            reason = self.redrive_status(self.describe_execution(arn)).reason
+            raise ExecutionNotRedrivable(reason or "Execution is RUNNING and cannot be redriven")
         return self.describe_execution(arn)
 
     # ---- callbacks (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) -----------------
@@ -242,15 +294,17 @@ class Service:
     ) -> bool:
         """Advance an execution by one event and store the step; False when there was
         nothing to do (finished execution, the work item already consumed, or, with
-        ``only_if_effective``, an event the engine ignored)."""
+        ``only_if_effective``, an event the engine ignored: a ``done_work_id`` is consumed
+        all the same)."""
         for _ in range(_MAX_CONFLICTS):
             record = self.describe_execution(arn)
             machine, state = self._decode(record)
-            if state.status != "RUNNING" and done_work_id is None:
+            if state.status != "RUNNING" and done_work_id is None and type(event) is not Redrive:
                 return False
             now = self.clock.now()
             step = advance(machine, state, event, now, _rng(arn, state.next_event_id))
-            if only_if_effective and not step.events and not step.commands:
+            effective = bool(step.events or step.commands)
+            if only_if_effective and not effective and done_work_id is None:
                 return False
             add, cancel = self._work(arn, step, now)
             try:
@@ -264,10 +318,11 @@ class Service:
                         add_work=add,
                         cancel_keys=cancel,
                         done_work_id=done_work_id,
+                        redriven=now if type(event) is Redrive and effective else None,
                         **_finish(step.state, now),
                     )
                 )
-                return True
+                return effective or not only_if_effective
             except VersionConflict:
                 if (
                     done_work_id is not None
@@ -287,7 +342,9 @@ class Service:
         ):
             add.append(_child_result(step.state, now))
         for command in step.commands:
-            if isinstance(command, InvokeTask):
+            if isinstance(command, InvokeTask) and is_activity(command.resource):
+                add.append(activity_work(self.store, arn, command, now))
+            elif isinstance(command, InvokeTask):
                 payload = {
                     "resource": command.resource,
                     "parameters": command.parameters,
@@ -300,6 +357,8 @@ class Service:
                 add.append(WorkItem(arn, command.token, "timer", command.due))
             elif isinstance(command, CancelTimer | CancelTask):
                 cancel.append(command.token)
+                if isinstance(command, CancelTask) and command.submitted is not None:
+                    add.extend(_stop_started_work(arn, command, now))
         return add, cancel
 
 
@@ -320,6 +379,10 @@ def _child_result(state: ExecutionState, now: datetime) -> WorkItem:
         "Status": state.status,
         "StopDate": epoch_millis(now),
     }
+    if info.version_arn is not None:
+        result["StateMachineVersionArn"] = info.version_arn
+    if info.alias_arn is not None:
+        result["StateMachineAliasArn"] = info.alias_arn
     if state.status == "SUCCEEDED":
         result["Output"] = json.dumps(state.output, ensure_ascii=False) if as_text else state.output
         result["OutputDetails"] = {"Included": True}
@@ -330,6 +393,21 @@ def _child_result(state: ExecutionState, now: datetime) -> WorkItem:
             result["Cause"] = state.cause
     payload = {"token": token, "succeeded": state.status == "SUCCEEDED", "result": result}
     return WorkItem(parent_arn, f"child:{info.execution_arn}", "deliver", now, json.dumps(payload))
+
+
+def _stop_started_work(arn: str, command: CancelTask, now: datetime) -> list[WorkItem]:
+    """AWS: when a .sync task is stopped (its execution aborted, failed or timed out, or
+    the task timed out), Step Functions tries to stop the work it started: here, a nested
+    execution, which gets a StopExecution."""
+    submitted = command.submitted
+    if not command.resource.startswith(START_EXECUTION + ".sync"):
+        return []
+    if not isinstance(submitted, dict) or not isinstance(submitted.get("ExecutionArn"), str):
+        return []
+    child = submitted["ExecutionArn"]
+    cause = f"Stopped because the parent task ended: {arn}"
+    payload = {"stop": {"error": None, "cause": cause}}
+    return [WorkItem(child, "stop:parent", "deliver", now, json.dumps(payload))]
 
 
 def _rng(arn: str, position: int) -> random.Random:
@@ -363,4 +441,11 @@ def _event_records(arn: str, events: Sequence[HistoryEvent]) -> list[EventRecord
     return records
 
 
-__all__ = ["Account", "DefinitionError", "ExecutionAlreadyExists", "Service", "TaskDoesNotExist"]
+__all__ = [
+    "Account",
+    "DefinitionError",
+    "ExecutionAlreadyExists",
+    "ExecutionNotRedrivable",
+    "Service",
+    "TaskDoesNotExist",
+]

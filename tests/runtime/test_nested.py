@@ -105,3 +105,81 @@ def test_request_response_returns_once_the_child_started(env: Any) -> None:
     output, _ = run(service, worker, "parent-rr", 3)
     assert set(output) == {"ExecutionArn", "StartDate"}
     assert service.describe_execution(output["ExecutionArn"]).status == "SUCCEEDED"
+
+
+SLOW_CHILD = {
+    "StartAt": "Sleep",
+    "States": {"Sleep": {"Type": "Wait", "Seconds": 3600, "End": True}},
+}
+
+
+def _slow_parent(timeout: int | None = None) -> dict[str, Any]:
+    task: dict[str, Any] = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {
+            "StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:slow",
+            "Input": {},
+        },
+        "End": True,
+    }
+    if timeout is not None:
+        task["TimeoutSeconds"] = timeout
+    return {"StartAt": "Child", "States": {"Child": task}}
+
+
+def _child_of(service: Service, parent_arn: str) -> str:
+    submitted = [e for e in service.history(parent_arn) if e.type == "TaskSubmitted"]
+    assert len(submitted) == 1
+    output = json.loads(json.loads(submitted[0].details or "{}")["output"])
+    return str(output["ExecutionArn"])
+
+
+def test_stopping_the_parent_stops_its_sync_child(env: Any) -> None:
+    service, worker = env
+    service.create_state_machine("slow", json.dumps(SLOW_CHILD))
+    service.create_state_machine("waits", json.dumps(_slow_parent()))
+    record = service.start_execution("waits", "{}", "p1")
+    worker.run_until_idle()
+    child = _child_of(service, record.arn)
+    assert service.describe_execution(child).status == "RUNNING"
+
+    service.stop_execution(record.arn, "Ops", "no longer needed")
+    worker.run_until_idle()
+    stopped = service.describe_execution(child)
+    assert stopped.status == "ABORTED"
+    assert stopped.cause == f"Stopped because the parent task ended: {record.arn}"
+    assert service.describe_execution(record.arn).status == "ABORTED"
+
+
+def test_a_timed_out_sync_task_stops_its_child(env: Any) -> None:
+    service, worker = env
+    clock = service.clock
+    service.create_state_machine("slow", json.dumps(SLOW_CHILD))
+    service.create_state_machine("impatient", json.dumps(_slow_parent(timeout=60)))
+    record = service.start_execution("impatient", "{}", "p2")
+    worker.run_until_idle()
+    child = _child_of(service, record.arn)
+    clock.advance(61)
+    worker.run_until_idle()
+    parent_record = service.describe_execution(record.arn)
+    assert (parent_record.status, parent_record.error) == ("FAILED", "States.Timeout")
+    assert service.describe_execution(child).status == "ABORTED"
+
+
+def test_a_request_response_child_is_not_stopped_with_its_parent(env: Any) -> None:
+    service, worker = env
+    service.create_state_machine("slow", json.dumps(SLOW_CHILD))
+    definition = _slow_parent()
+    definition["States"]["Child"]["Resource"] = "arn:aws:states:::states:startExecution"
+    definition["States"]["Child"]["Next"] = "Hold"
+    del definition["States"]["Child"]["End"]
+    definition["States"]["Hold"] = {"Type": "Wait", "Seconds": 3600, "End": True}
+    service.create_state_machine("fire-and-forget", json.dumps(definition))
+    record = service.start_execution("fire-and-forget", "{}", "p3")
+    worker.run_until_idle()
+    started = [e for e in service.history(record.arn) if e.type == "TaskSucceeded"]
+    child = json.loads(json.loads(started[0].details or "{}")["output"])["ExecutionArn"]
+    service.stop_execution(record.arn)
+    worker.run_until_idle()
+    assert service.describe_execution(child).status == "RUNNING"

@@ -21,6 +21,7 @@ from stepline.engine.records import (
     ExecutionState,
     FanOutWait,
     Frame,
+    Halt,
     TaskWait,
     Thread,
     TimerWait,
@@ -62,6 +63,8 @@ def encode_state(state: ExecutionState, machine: StateMachine) -> str:
         "error": state.error,
         "cause": state.cause,
     }
+    if state.halted:
+        document["halted"] = [_halt(halt, paths) for halt in state.halted.values()]
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -76,6 +79,10 @@ def decode_state(
         for raw in document["frames"]:
             frame = _unframe(raw, branches)
             frames[frame.thread.id] = frame
+        halted = {}
+        for raw in document.get("halted", ()):
+            halt = _unhalt(raw, branches)
+            halted[halt.thread.id] = halt
         return ExecutionState(
             info=_uninfo(document["info"]),
             status=document["status"],
@@ -86,6 +93,7 @@ def decode_state(
             output=document["output"],
             error=document["error"],
             cause=document["cause"],
+            halted=halted,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"stored execution state does not fit this state machine: {exc}") from None
@@ -102,20 +110,57 @@ def _info(info: ExecutionInfo) -> dict[str, Json]:
         "role_arn": info.role_arn,
         "region": info.region,
         "redrive_count": info.redrive_count,
+        "redrive_time": None if info.redrive_time is None else info.redrive_time.isoformat(),
         "parent_token": info.parent_token,
         "parent_mode": info.parent_mode,
+        "version_arn": info.version_arn,
+        "alias_arn": info.alias_arn,
     }
 
 
 def _uninfo(raw: Mapping[str, Any]) -> ExecutionInfo:
-    return ExecutionInfo(**{**raw, "start_time": datetime.fromisoformat(raw["start_time"])})
+    redriven = raw.get("redrive_time")
+    return ExecutionInfo(
+        **{
+            **raw,
+            "start_time": datetime.fromisoformat(raw["start_time"]),
+            "redrive_time": None if redriven is None else datetime.fromisoformat(redriven),
+        }
+    )
+
+
+def _thread(thread: Thread, paths: Mapping[int, str]) -> dict[str, Json]:
+    return {"id": thread.id, "branch": paths[id(thread.branch)], "quiet": thread.quiet}
+
+
+def _unthread(raw: Mapping[str, Any], state: str, branches: Mapping[str, Branch]) -> Thread:
+    branch = branches[raw["branch"]]
+    if state not in branch.states:
+        raise KeyError(state)
+    return Thread(raw["id"], branch, raw["quiet"])
+
+
+def _halt(halt: Halt, paths: Mapping[int, str]) -> dict[str, Json]:
+    return {
+        "thread": _thread(halt.thread, paths),
+        "state": halt.state_name,
+        "input": halt.state_input,
+        "variables": halt.variables,
+        "fanout": None if halt.fanout is None else _waiting(halt.fanout),
+    }
+
+
+def _unhalt(raw: Mapping[str, Any], branches: Mapping[str, Branch]) -> Halt:
+    fanout = None if raw["fanout"] is None else _unwaiting(raw["fanout"])
+    assert fanout is None or isinstance(fanout, FanOutWait)
+    thread = _unthread(raw["thread"], raw["state"], branches)
+    return Halt(thread, raw["state"], raw["input"], raw["variables"], fanout)
 
 
 def _frame(frame: Frame, paths: Mapping[int, str]) -> dict[str, Json]:
-    thread = frame.thread
     entry = frame.entry
     return {
-        "thread": {"id": thread.id, "branch": paths[id(thread.branch)], "quiet": thread.quiet},
+        "thread": _thread(frame.thread, paths),
         "state": frame.state_name,
         "input": frame.state_input,
         "entry": {
@@ -131,13 +176,9 @@ def _frame(frame: Frame, paths: Mapping[int, str]) -> dict[str, Json]:
 
 
 def _unframe(raw: Mapping[str, Any], branches: Mapping[str, Branch]) -> Frame:
-    thread = raw["thread"]
     entry = raw["entry"]
-    branch = branches[thread["branch"]]
-    if raw["state"] not in branch.states:
-        raise KeyError(raw["state"])
     return Frame(
-        thread=Thread(thread["id"], branch, thread["quiet"]),
+        thread=_unthread(raw["thread"], raw["state"], branches),
         state_name=raw["state"],
         state_input=raw["input"],
         entry=Entry(
@@ -159,6 +200,7 @@ def _waiting(waiting: Waiting) -> dict[str, Json]:
             "token": waiting.token,
             "parameters": waiting.parameters,
             "heartbeat_seconds": waiting.heartbeat_seconds,
+            "submitted": waiting.submitted,
         }
     if isinstance(waiting, TimerWait):
         return {"kind": "timer", "token": waiting.token, "retry": waiting.retry}
@@ -177,13 +219,18 @@ def _waiting(waiting: Waiting) -> dict[str, Json]:
         "tolerated_count": waiting.tolerated_count,
         "tolerated_percentage": waiting.tolerated_percentage,
         "last": waiting.last,
+        "failed": list(waiting.failed),
+        "queue": list(waiting.queue),
+        "map_run_arn": waiting.map_run_arn,
     }
 
 
 def _unwaiting(raw: Mapping[str, Any]) -> Waiting:
     kind = raw["kind"]
     if kind == "task":
-        return TaskWait(raw["token"], raw["parameters"], raw["heartbeat_seconds"])
+        return TaskWait(
+            raw["token"], raw["parameters"], raw["heartbeat_seconds"], raw.get("submitted")
+        )
     if kind == "timer":
         return TimerWait(raw["token"], raw["retry"])
     if kind != "fanout":
@@ -191,4 +238,6 @@ def _unwaiting(raw: Mapping[str, Any]) -> Waiting:
     fields = {k: v for k, v in raw.items() if k != "kind"}
     fields["results"] = tuple(fields["results"])
     fields["items"] = tuple(fields["items"])
+    fields["failed"] = tuple(fields.get("failed", ()))
+    fields["queue"] = tuple(fields.get("queue", ()))
     return FanOutWait(**fields)

@@ -41,16 +41,26 @@ class ContextObjects:
         state: dict[str, Json] = {"Name": name, "EnteredTime": self._text(entry.at)}
         if in_task:
             state["RetryCount"] = entry.retry_count
+        execution: dict[str, Json] = {
+            "Id": info.execution_arn,
+            "Input": info.input,
+            "StartTime": self._start_text,
+            "Name": info.name,
+            "RoleArn": info.role_arn,
+            "RedriveCount": info.redrive_count,
+        }
+        if info.redrive_time is not None:
+            # AWS: RedriveTime appears once the execution has been redriven.
+            execution["RedriveTime"] = self._text(info.redrive_time)
         ctx: dict[str, Json] = {
-            "Execution": {
-                "Id": info.execution_arn,
-                "Input": info.input,
-                "StartTime": self._start_text,
-                "Name": info.name,
-                "RoleArn": info.role_arn,
-                "RedriveCount": info.redrive_count,
+            "Execution": execution,
+            # AWS: an execution started through a version or an alias shows the qualified
+            # ARN it was started with (docs: "Associating executions with a version or
+            # alias"; not confirmed against a recording).
+            "StateMachine": {
+                "Id": info.alias_arn or info.version_arn or info.state_machine_arn,
+                "Name": info.state_machine_name,
             },
-            "StateMachine": {"Id": info.state_machine_arn, "Name": info.state_machine_name},
             "State": state,
         }
         if task_token is not None:

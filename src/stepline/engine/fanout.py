@@ -45,6 +45,7 @@ class FanOut:
             return run.handle_error(thread, st, data, entry, exc, prev)
         tolerated_count: int | None = None
         tolerated_percentage: float | None = None
+        map_run_arn: str | None = None
         if isinstance(st, ParallelState):
             started = run.emit(prev, "ParallelStateStarted")
         else:
@@ -56,8 +57,8 @@ class FanOut:
             if st.mode == "DISTRIBUTED":
                 # AWS: a Distributed Map runs its items as child executions of a Map Run;
                 # the parent history shows only the Map Run, not the iterations.
-                arn = self._map_run_arn(st)
-                started = run.emit(started, "MapRunStarted", {"mapRunArn": arn})
+                map_run_arn = self._map_run_arn(st)
+                started = run.emit(started, "MapRunStarted", {"mapRunArn": map_run_arn})
         waiting = FanOutWait(
             token=run.new_token(thread),
             total=len(plan.items),
@@ -71,6 +72,37 @@ class FanOut:
             max_concurrency=plan.max_concurrency,
             tolerated_count=tolerated_count,
             tolerated_percentage=tolerated_percentage,
+            last=started,
+            map_run_arn=map_run_arn,
+        )
+        run.park(Frame(thread, st.base.name, data, entry, started, waiting))
+        return self.pump(thread.id, started)
+
+    def resume(
+        self, thread: Thread, st: FanOutState, data: Json, entry: Entry, before: FanOutWait
+    ) -> Result:
+        """A redrive: run again only the children that did not succeed (AWS: an inline
+        Map or Parallel redrives its failed and aborted iterations and branches; a
+        Distributed Map's Map Run is redriven), keeping the others' results."""
+        run = self.run
+        prefix = thread.id + "/"
+        halted = {i for i in range(before.next_index) if f"{prefix}{i}" in run.halted}
+        again = tuple(sorted(halted.union(before.failed)))
+        if isinstance(st, ParallelState):
+            started = run.emit(entry.event_id, "ParallelStateStarted")
+        else:
+            started = run.emit(entry.event_id, "MapStateStarted", {"length": before.total})
+            if st.mode == "DISTRIBUTED":
+                details = {"mapRunArn": before.map_run_arn, "redriveCount": run.info.redrive_count}
+                started = run.emit(started, "MapRunRedriven", details)
+        waiting = replace(
+            before,
+            token=run.new_token(thread),
+            done=before.next_index - len(again),
+            running=0,
+            failures=0,
+            failed=(),
+            queue=again,
             last=started,
         )
         run.park(Frame(thread, st.base.name, data, entry, started, waiting))
@@ -99,14 +131,22 @@ class FanOut:
             assert isinstance(waiting, FanOutWait)
             st = frame.thread.branch.states[frame.state_name]
             assert isinstance(st, ParallelState | MapState)
-            free = waiting.total - waiting.next_index
+            queue = waiting.queue
+            free = waiting.total - waiting.next_index + len(queue)
             if waiting.max_concurrency:
                 free = min(free, waiting.max_concurrency - waiting.running)
             if free <= 0:
                 break
+            again = queue[:free]  # a redrive's children come first
             first = waiting.next_index
-            batch = range(first, first + free)
-            waiting = replace(waiting, next_index=first + free, running=waiting.running + free)
+            fresh = free - len(again)
+            batch = [*again, *range(first, first + fresh)]
+            waiting = replace(
+                waiting,
+                next_index=first + fresh,
+                running=waiting.running + free,
+                queue=queue[len(again) :],
+            )
             run.frames[thread_id] = frame = replace(frame, waiting=waiting)
             if isinstance(st, MapState) and st.mode != "DISTRIBUTED":
                 details = [{"name": st.base.name, "index": i} for i in batch]
@@ -114,7 +154,11 @@ class FanOut:
             else:
                 starts = [frame.prev] * free
             for index, start in zip(batch, starts, strict=True):
-                outcome = self._run_child(frame, st, waiting, index, start)
+                halt = run.halted.pop(f"{thread_id}/{index}", None) if again else None
+                if halt is not None:
+                    outcome = run.resume(halt, start)
+                else:
+                    outcome = self._run_child(frame, st, waiting, index, start)
                 if outcome is None:
                     continue
                 ended, result = self._record(thread_id, index, outcome)
@@ -164,13 +208,15 @@ class FanOut:
         elif isinstance(st, MapState):
             kind = "MapIterationSucceeded" if isinstance(outcome, Done) else "MapIterationFailed"
             last = run.emit(outcome.prev, kind, {"name": st.base.name, "index": index})
+        failed = waiting.failed
         if isinstance(outcome, Done):
             result: Json = outcome.output
             failures = waiting.failures
         else:
             failures = waiting.failures + 1
+            failed = (*failed, index)
             if not _tolerated(waiting, failures):
-                return True, self._fail(frame, st, waiting, outcome)
+                return True, self._fail(frame, st, replace(waiting, failed=failed), outcome)
             result = None
         waiting = replace(
             waiting,
@@ -178,6 +224,7 @@ class FanOut:
             done=waiting.done + 1,
             running=waiting.running - 1,
             failures=failures,
+            failed=failed,
             last=last,
         )
         run.frames[thread_id] = replace(frame, waiting=waiting)
@@ -187,6 +234,9 @@ class FanOut:
         run = self.run
         thread_id = frame.thread.id
         del run.frames[thread_id]
+        # Noted before the children are aborted: a redrive runs the failed and the
+        # aborted ones again, and keeps the results of the others.
+        run.halt(frame.thread, frame.state_name, frame.state_input, waiting)
         for index in self._running_children(thread_id):
             child = f"{thread_id}/{index}"
             before = run.next_id
@@ -220,6 +270,7 @@ class FanOut:
     def _succeed(self, thread_id: str) -> Result:
         run = self.run
         frame = run.frames.pop(thread_id)
+        run.forget(thread_id)  # tolerated failures of its children
         waiting = frame.waiting
         assert isinstance(waiting, FanOutWait)
         st = frame.thread.branch.states[frame.state_name]
@@ -241,7 +292,7 @@ class FanOut:
         ended, result = self._record(parent_id, index, outcome)
         if not ended:
             result = self.pump(parent_id, outcome.prev)
-        run.proceed(frame.thread, result)
+        run.proceed(frame, result)
 
 
 def _tolerated(waiting: FanOutWait, failures: int) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias
@@ -30,12 +31,16 @@ from stepline.engine.flow_jsonpath import JsonPathFlow
 from stepline.engine.history import HistoryEvent
 from stepline.engine.outcomes import Done, Failed, Outcome, Transition
 from stepline.engine.records import (
+    ActivityStarted,
     CancelTimer,
     Command,
     Entry,
     ExecutionState,
+    FanOutWait,
     Frame,
+    Halt,
     Inbound,
+    Redrive,
     StartExecution,
     StartTimer,
     Step,
@@ -91,6 +96,12 @@ def advance(
         return run.step()
     if state is None:
         raise ValueError("advance() needs the execution state for every event but the start")
+    if isinstance(event, Redrive):
+        if state.status in ("RUNNING", "SUCCEEDED"):
+            return Step(state, ())
+        run = Interpreter(machine, state, now, rng)
+        run.redrive()
+        return run.step()
     if state.status != "RUNNING":
         return Step(state, ())
     run = Interpreter(machine, state, now, rng)
@@ -102,6 +113,8 @@ def advance(
         run.on_timer(event.token)
     elif isinstance(event, StopExecution):
         run.stop(event.error, event.cause)
+    elif isinstance(event, ActivityStarted):
+        run.tasks.on_activity_started(event)
     else:
         run.tasks.on_callback(event)
     return run.step()
@@ -139,6 +152,7 @@ class Interpreter:
         self.cause = state.cause
         self.quiet = False  # set while a Distributed Map child runs: nothing is recorded
         self.variables: dict[str, Mapping[str, Json]] = dict(state.variables)
+        self.halted: dict[str, Halt] = dict(state.halted)
         self.contexts = ContextObjects(state.info)
         self.flows: dict[str, DataFlow] = {
             "JSONPath": JsonPathFlow(self),
@@ -171,6 +185,7 @@ class Interpreter:
             output=self.output,
             error=self.error,
             cause=self.cause,
+            halted=self.halted,
         )
         return Step(new_state, tuple(self.events), tuple(self.commands))
 
@@ -235,7 +250,13 @@ class Interpreter:
 
     def start(self) -> None:
         info = self.info
-        self.emit(0, "ExecutionStarted", {"input": info.input, "roleArn": info.role_arn})
+        details: dict[str, Json] = {"input": info.input, "roleArn": info.role_arn}
+        # AWS: ExecutionStartedEventDetails name the alias and version it was started with.
+        if info.alias_arn is not None:
+            details["stateMachineAliasArn"] = info.alias_arn
+        if info.version_arn is not None:
+            details["stateMachineVersionArn"] = info.version_arn
+        self.emit(0, "ExecutionStarted", details)
         if self.machine.timeout_seconds is not None:
             self.start_timer(EXECUTION_TIMEOUT_TOKEN, self.machine.timeout_seconds)
         root = Thread("", self.machine.root)
@@ -259,6 +280,7 @@ class Interpreter:
             if result is None:
                 return None
             if type(result) is Failed:
+                self.halt(thread, name, data)
                 return result
             assert isinstance(result, tuple)
             next_name, data, prev = result
@@ -266,25 +288,30 @@ class Interpreter:
                 return Done(data, prev)
             name = next_name
 
-    def proceed(self, thread: Thread, result: Result) -> None:
-        """Carry a resumed thread on from a state's result and deliver its outcome."""
+    def proceed(self, frame: Frame, result: Result) -> None:
+        """Carry a resumed thread on from the result of its parked state (``frame``) and
+        deliver its outcome."""
         if result is None:
             return
+        thread = frame.thread
         if thread.quiet != self.quiet:
             with self.recording(thread.quiet):
-                self.proceed(thread, result)
+                self.proceed(frame, result)
             return
-        outcome: Outcome | None
         if isinstance(result, Failed):
-            outcome = result
-        else:
-            next_name, data, prev = result
-            if next_name is None:
-                outcome = Done(data, prev)
-            else:
-                outcome = self.run_from(thread, next_name, data, prev)
+            self.halt(thread, frame.state_name, frame.state_input)
+        outcome = self.carry_on(thread, result)
         if outcome is not None:
             self.thread_ended(thread, outcome)
+
+    def carry_on(self, thread: Thread, result: Result) -> Outcome | None:
+        """Run a thread on from a state's result until it parks (None) or ends."""
+        if result is None or isinstance(result, Failed):
+            return result
+        next_name, data, prev = result
+        if next_name is None:
+            return Done(data, prev)
+        return self.run_from(thread, next_name, data, prev)
 
     def thread_ended(self, thread: Thread, outcome: Outcome) -> None:
         if thread.id:
@@ -301,6 +328,7 @@ class Interpreter:
         if self.machine.timeout_seconds is not None:
             self.commands.append(CancelTimer(EXECUTION_TIMEOUT_TOKEN))
         if isinstance(outcome, Done):
+            self.halted = {}
             self.status = "SUCCEEDED"
             self.output = outcome.output
             self.emit(outcome.prev, "ExecutionSucceeded", {"output": outcome.output})
@@ -372,6 +400,7 @@ class Interpreter:
                 retry_entry = Entry(entry.at, entry.event_id, counters, entry.retry_count + 1)
                 waiting = TimerWait(token, retry=True)
                 self.park(Frame(thread, st.base.name, data, retry_entry, prev, waiting))
+                self.forget(thread.id)
                 return None
         if failed_event is not None:
             prev = self.emit(prev, failed_event)
@@ -383,6 +412,7 @@ class Interpreter:
             if isinstance(exc, QueryEvaluationError):
                 return self.failure(exc, st.base.name, entry, prev)
             return Failed(error, cause, prev)
+        self.forget(thread.id)
         error_output: dict[str, Json] = {"Error": error}
         if cause is not None:
             error_output["Cause"] = cause
@@ -417,7 +447,7 @@ class Interpreter:
             result = self.reenter(frame, st)
         else:
             result = self.simple.wait_over(frame, st)
-        self.proceed(frame.thread, result)
+        self.proceed(frame, result)
 
     def reenter(self, frame: Frame, st: State) -> Result:
         """Run a Task/Parallel/Map state again after its retry back-off."""
@@ -449,6 +479,8 @@ class Interpreter:
         for key in doomed:
             frame = self.frames.pop(key)
             waiting = frame.waiting
+            fanout = waiting if isinstance(waiting, FanOutWait) else None
+            self.halt(frame.thread, frame.state_name, frame.state_input, fanout)
             if isinstance(waiting, TaskWait):
                 self.tasks.cancel(frame)
             elif isinstance(waiting, TimerWait):
@@ -456,3 +488,62 @@ class Interpreter:
             if thread_id and not frame.thread.quiet:
                 st_type = frame.thread.branch.states[frame.state_name].type
                 self.emit(frame.prev, f"{st_type}StateAborted")
+
+    # ---- redrive -----------------------------------------------------------------------
+
+    def halt(self, thread: Thread, name: str, data: Json, fanout: FanOutWait | None = None) -> None:
+        """Note where a thread ended unsuccessfully (the first note for a thread stands:
+        a failing Parallel/Map notes its children's progress before it fails)."""
+        if thread.id not in self.halted:
+            variables = self.variables.get(thread.id)
+            self.halted[thread.id] = Halt(thread, name, data, variables, fanout)
+
+    def forget(self, thread_id: str) -> None:
+        """A failure in this thread was retried or caught: its notes (and its children's)
+        no longer describe an unsuccessful end."""
+        if self.halted:
+            prefix = thread_id + "/"
+            for key in [k for k in self.halted if k == thread_id or k.startswith(prefix)]:
+                del self.halted[key]
+
+    def redrive(self) -> None:
+        """AWS RedriveExecution: the execution runs on from the states that did not
+        succeed, with the inputs they had; what succeeded is not run again."""
+        count = self.info.redrive_count + 1
+        self.info = replace(self.info, redrive_count=count, redrive_time=self.now)
+        self.contexts = ContextObjects(self.info)
+        self.status = "RUNNING"
+        self.output = self.error = self.cause = None
+        prev = self.emit(self.next_id - 1, "ExecutionRedriven", {"redriveCount": count})
+        if self.machine.timeout_seconds is not None:
+            # The execution's TimeoutSeconds counts again from the redrive.
+            self.start_timer(EXECUTION_TIMEOUT_TOKEN, self.machine.timeout_seconds)
+        root = Thread("", self.machine.root)
+        halt = self.halted.pop("", None)
+        if halt is None:  # nothing was entered: run from the start
+            outcome = self.run_from(root, root.branch.start_at, self.info.input, prev)
+        else:
+            outcome = self.resume(halt, prev)
+        if outcome is not None:
+            self.thread_ended(root, outcome)
+
+    def resume(self, halt: Halt, prev: int) -> Outcome | None:
+        """Enter a halted thread's state again and run the thread on."""
+        thread = halt.thread
+        if thread.quiet != self.quiet:
+            with self.recording(thread.quiet):
+                return self.resume(halt, prev)
+        if halt.variables is not None:
+            self.variables[thread.id] = halt.variables
+        st = thread.branch.states[halt.state_name]
+        data = halt.state_input
+        entered = self.emit(prev, ENTERED[st.type], {"name": st.base.name, "input": data})
+        entry = Entry(self.now, entered, before=prev)
+        if halt.fanout is not None:
+            assert isinstance(st, ParallelState | MapState)
+            result = self.fanout.resume(thread, st, data, entry, halt.fanout)
+        else:
+            result = self._handlers[st.type](thread, st, data, entry)
+        if isinstance(result, Failed):
+            self.halt(thread, st.base.name, data)
+        return self.carry_on(thread, result)

@@ -32,11 +32,15 @@ class ExecutionInfo:
     role_arn: str = "arn:aws:iam::123456789012:role/stepline"
     region: str = "us-east-1"
     redrive_count: int = 0
+    redrive_time: datetime | None = None  # the latest RedriveExecution
     # A child started by a parent's states:startExecution.sync(:2) task: the parent task's
     # token, and whether its result carries the child's output as JSON text ("sync") or as
     # JSON ("sync:2").
     parent_token: str | None = None
     parent_mode: str | None = None
+    # Started through a version or an alias of the machine (StartExecution with its ARN).
+    version_arn: str | None = None
+    alias_arn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,7 @@ class TaskWait:
     token: str
     parameters: Json
     heartbeat_seconds: int | None = None  # callback/activity/.sync tasks: the heartbeat clock
+    submitted: Json = None  # a .sync task's started work (TaskSubmitted's output)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +98,9 @@ class FanOutWait:
     tolerated_count: int | None
     tolerated_percentage: float | None
     last: int  # the event that ended the latest child (previousEventId of what follows)
+    failed: tuple[int, ...] = ()  # children that ended in failure (a redrive runs them again)
+    queue: tuple[int, ...] = ()  # children a redrive runs again, started before next_index
+    map_run_arn: str | None = None  # a Distributed Map's Map Run
 
 
 Waiting: TypeAlias = TaskWait | TimerWait | FanOutWait
@@ -109,6 +117,22 @@ class Frame:
 
 
 @dataclass(frozen=True, slots=True)
+class Halt:
+    """Where a thread stood when it ended unsuccessfully (failed, aborted, timed out).
+
+    A redrive enters ``state_name`` again with ``state_input`` and the thread's variables;
+    for a Parallel or Map, ``fanout`` keeps what its children had done, so only the ones
+    that did not succeed run again.
+    """
+
+    thread: Thread
+    state_name: str
+    state_input: Json
+    variables: Mapping[str, Json] | None
+    fanout: FanOutWait | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ExecutionState:
     info: ExecutionInfo
     status: Status
@@ -120,6 +144,8 @@ class ExecutionState:
     output: Json = None
     error: str | None = None
     cause: str | None = None
+    # Once the execution ended unsuccessfully: where each unfinished thread stood, by id.
+    halted: Mapping[str, Halt] = field(default_factory=dict)
 
 
 # ---- events in (shell -> engine) ------------------------------------------------------
@@ -155,6 +181,12 @@ class StopExecution:
 
 
 @dataclass(frozen=True, slots=True)
+class Redrive:
+    """RedriveExecution: run a FAILED, TIMED_OUT or ABORTED execution on from where it
+    stopped."""
+
+
+@dataclass(frozen=True, slots=True)
 class CallbackSucceeded:
     """SendTaskSuccess for a callback task (``token`` is the engine's task token)."""
 
@@ -178,15 +210,25 @@ class CallbackHeartbeat:
     token: str
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityStarted:
+    """GetActivityTask handed the activity task waiting on ``token`` to a worker."""
+
+    token: str
+    worker_name: str | None = None
+
+
 Inbound: TypeAlias = (
     StartExecution
     | TaskSucceeded
     | TaskFailed
     | TimerFired
     | StopExecution
+    | Redrive
     | CallbackSucceeded
     | CallbackFailed
     | CallbackHeartbeat
+    | ActivityStarted
 )
 
 
@@ -211,7 +253,12 @@ class StartTimer:
 
 @dataclass(frozen=True, slots=True)
 class CancelTask:
+    """Drop a task's pending invocation; for a .sync task whose work started
+    (``submitted``), the shell also stops that work (AWS: a best-effort stop)."""
+
     token: str
+    resource: str = ""
+    submitted: Json = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from stepline.asl.errors import Json, StatesError
 from stepline.asl.model import TaskState
 from stepline.engine.flow_jsonpath import is_callback
 from stepline.engine.records import (
+    ActivityStarted,
     CallbackFailed,
     CallbackHeartbeat,
     CallbackSucceeded,
@@ -60,8 +61,16 @@ class TaskRunner:
             plan.heartbeat_seconds,
         )
         kind = self.kind(st.resource)
-        if kind.lambda_function:
+        if kind.activity:
+            # AWS: ActivityScheduled now; ActivityStarted once a worker takes the task.
             details: dict[str, Any] = {"resource": st.resource, "input": parameters}
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = heartbeat
+            prev = run.emit(prev, "ActivityScheduled", details)
+        elif kind.lambda_function:
+            details = {"resource": st.resource, "input": parameters}
             if timeout is not None:
                 details["timeoutInSeconds"] = timeout
             prev = run.emit(prev, "LambdaFunctionScheduled", details)
@@ -83,7 +92,9 @@ class TaskRunner:
         run.commands.append(InvokeTask(token, st.resource, parameters, timeout, heartbeat, name))
         if timeout is not None:
             run.start_timer(f"{token}:timeout", timeout)
-        if heartbeat is not None and _heartbeats_apply(st.resource):
+        # An activity's heartbeat clock starts when a worker takes it (on_activity_started);
+        # its TimeoutSeconds counts from now, waiting for a worker included.
+        if heartbeat is not None and _heartbeats_apply(st.resource) and not kind.activity:
             run.start_timer(f"{token}:heartbeat", heartbeat)
         waiting = TaskWait(token, parameters, heartbeat if _heartbeats_apply(st.resource) else None)
         run.park(Frame(thread, name, data, entry, prev, waiting))
@@ -106,6 +117,9 @@ class TaskRunner:
         self._cancel_timers(frame)
         st = frame.thread.branch.states[frame.state_name]
         assert isinstance(st, TaskState)
+        if self.kind(st.resource).activity:
+            # answered before any worker took it: the task leaves the activity's queue
+            self.run.commands.append(CancelTask(frame.waiting.token, st.resource))
         return st
 
     def _cancel_timers(self, frame: Frame) -> None:
@@ -135,7 +149,11 @@ class TaskRunner:
                 "output": event.output,
             }
             prev = self.run.emit(frame.prev, "TaskSubmitted", details)
-            self.run.park(replace(frame, prev=prev))
+            waiting = frame.waiting
+            assert isinstance(waiting, TaskWait)
+            self.run.park(
+                replace(frame, prev=prev, waiting=replace(waiting, submitted=event.output))
+            )
             return
         self._succeed(frame, st, event.output)
 
@@ -164,14 +182,17 @@ class TaskRunner:
             # the task itself; the cause names the resource type (lambda:invoke) or the
             # function ARN (a bare Lambda resource).
             check_payload_size(
-                event.output, kind.resource if kind.lambda_function else kind.resource_type
+                event.output,
+                kind.resource if kind.lambda_function or kind.activity else kind.resource_type,
             )
         except StatesError as exc:
             self._failed(frame, "Failed", exc.error, exc.cause)
             return
         run = self.run
         self._release(frame)
-        if kind.lambda_function:
+        if kind.activity:
+            prev = run.emit(frame.prev, "ActivitySucceeded", {"output": event.output})
+        elif kind.lambda_function:
             details: dict[str, Any] = {"output": event.output}
             prev = run.emit(frame.prev, "LambdaFunctionSucceeded", details)
         else:
@@ -181,16 +202,38 @@ class TaskRunner:
                 "output": event.output,
             }
             prev = run.emit(frame.prev, "TaskSucceeded", details)
-        run.proceed(frame.thread, run.complete(frame, st, event.output, prev))
+        run.proceed(frame, run.complete(frame, st, event.output, prev))
 
     def on_failure(self, event: TaskFailed) -> None:
         frame = self._frame_for(event.token)
         if frame is None:
             return
-        self._failed(frame, "Failed", event.error, event.cause)
+        st = frame.thread.branch.states[frame.state_name]
+        assert isinstance(st, TaskState)
+        # An activity's outcome arrives as a callback; TaskFailed means it was not scheduled.
+        how = "ScheduleFailed" if self.kind(st.resource).activity else "Failed"
+        self._failed(frame, how, event.error, event.cause)
+
+    def on_activity_started(self, event: ActivityStarted) -> None:
+        """GetActivityTask handed the task to a worker: ActivityStarted, and the heartbeat
+        clock starts."""
+        frame = self._frame_for(event.token)
+        if frame is None:
+            return
+        st = frame.thread.branch.states[frame.state_name]
+        assert isinstance(st, TaskState) and isinstance(frame.waiting, TaskWait)
+        if not self.kind(st.resource).activity:
+            return
+        # AWS (activities/test_activities recordings): without a workerName the details
+        # are empty, not absent.
+        details = {} if event.worker_name is None else {"workerName": event.worker_name}
+        prev = self.run.emit(frame.prev, "ActivityStarted", details)
+        self.run.park(replace(frame, prev=prev))
+        if frame.waiting.heartbeat_seconds is not None:
+            self.run.start_timer(f"{event.token}:heartbeat", frame.waiting.heartbeat_seconds)
 
     def on_timeout(self, frame: Frame, which: str) -> None:
-        self.run.commands.append(CancelTask(frame.waiting.token))
+        self.run.commands.append(_cancel(frame))
         # AWS: a missed heartbeat is recorded as States.Timeout too
         # (timeouts/test_heartbeats recordings), with no cause.
         self._failed(frame, "TimedOut", errors.TIMEOUT, None)
@@ -200,7 +243,9 @@ class TaskRunner:
         st = self._release(frame)
         kind = self.kind(st.resource)
         details: dict[str, Any] = {"error": error, "cause": cause}
-        if kind.lambda_function:
+        if kind.activity:
+            prev = run.emit(frame.prev, f"Activity{how}", details)
+        elif kind.lambda_function:
             prev = run.emit(frame.prev, f"LambdaFunction{how}", details)
         else:
             details = {"resourceType": kind.resource_type, "resource": kind.resource, **details}
@@ -208,11 +253,17 @@ class TaskRunner:
         result = run.handle_error(
             frame.thread, st, frame.state_input, frame.entry, StatesError(error, cause), prev
         )
-        run.proceed(frame.thread, result)
+        run.proceed(frame, result)
 
     def cancel(self, frame: Frame) -> None:
-        self.run.commands.append(CancelTask(frame.waiting.token))
+        self.run.commands.append(_cancel(frame))
         self._cancel_timers(frame)
+
+
+def _cancel(frame: Frame) -> CancelTask:
+    st = frame.thread.branch.states[frame.state_name]
+    assert isinstance(st, TaskState) and isinstance(frame.waiting, TaskWait)
+    return CancelTask(frame.waiting.token, st.resource, frame.waiting.submitted)
 
 
 def _heartbeats_apply(resource: str) -> bool:

@@ -43,7 +43,8 @@ class StepFunctions:
         return start
 
     def _start(self, request: TaskRequest, mode: str | None) -> Json:
-        from stepline.store.protocol import StoreError
+        from stepline.arns import InvalidArn
+        from stepline.store.protocol import NotFound, StoreError
 
         params = request.parameters if isinstance(request.parameters, dict) else {}
         machine = params.get("StateMachineArn")
@@ -64,9 +65,11 @@ class StepFunctions:
             )
         except StoreError as exc:
             error = "StepFunctions.ExecutionAlreadyExistsException"
-            if "does not exist" in str(exc):
+            if isinstance(exc, NotFound):  # a machine, version or alias
                 error = "StepFunctions.StateMachineDoesNotExistException"
             raise TaskFailure(error, str(exc)) from None
+        except InvalidArn as exc:
+            raise TaskFailure("StepFunctions.InvalidArnException", str(exc)) from None
         except ValueError as exc:
             raise TaskFailure("StepFunctions.InvalidExecutionInputException", str(exc)) from None
         return {"ExecutionArn": record.arn, "StartDate": epoch_millis(record.start_date)}

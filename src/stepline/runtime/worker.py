@@ -19,6 +19,7 @@ from stepline.engine.records import (
     CallbackFailed,
     CallbackSucceeded,
     Inbound,
+    StopExecution,
     TaskFailed,
     TaskSucceeded,
     TimerFired,
@@ -150,8 +151,14 @@ class Worker:
 
 def _delivered(item: WorkItem) -> Inbound:
     """A child execution's end, for the parent's .sync task (AWS: a failed child fails the
-    task with States.TaskFailed and the child's description as the cause)."""
+    task with States.TaskFailed and the child's description as the cause); or, for a
+    child, its parent's task stopping."""
     payload = json.loads(item.payload)
+    if "stop" in payload:  # the parent of this nested execution stopped its task
+        return StopExecution(payload["stop"]["error"], payload["stop"]["cause"])
+    if "task_failed" in payload:  # a task that could not be scheduled (stepline.activities)
+        failed = payload["task_failed"]
+        return TaskFailed(payload["token"], failed["error"], failed["cause"])
     if payload["succeeded"]:
         return CallbackSucceeded(payload["token"], payload["result"])
     cause = json.dumps(payload["result"], ensure_ascii=False)

@@ -88,3 +88,42 @@ def work_gone(execution_arn: str, work_id: int) -> str:
 
 def no_execution(execution_arn: str) -> str:
     return f"no execution {execution_arn!r}"
+
+
+# ---- state machines' revisions, versions and aliases --------------------------------------
+
+
+def no_machine(state_machine_arn: str) -> str:
+    return f"State Machine Does Not Exist: '{state_machine_arn}'"
+
+
+def revision_exists(state_machine_arn: str, revision_id: str) -> str:
+    return f"state machine {state_machine_arn!r} already has a revision {revision_id!r}"
+
+
+def stale_revision(given: str, current: str) -> str:
+    # AWS's ConflictException message (PublishStateMachineVersion, recorded).
+    return (
+        f"Failed to publish the State Machine version for revision {given}."
+        f" The current State Machine revision is {current}."
+    )
+
+
+def no_version(state_machine_arn: str, number: int) -> str:
+    return f"State Machine Does Not Exist: '{state_machine_arn}:{number}'"
+
+
+def version_routed(aliases: list[str]) -> str:
+    # AWS's ConflictException message (DeleteStateMachineVersion, recorded).
+    return (
+        "Version to be deleted must not be referenced by an alias. Current list of aliases"
+        f" referencing this version: [{', '.join(aliases)}]"
+    )
+
+
+def alias_exists(state_machine_arn: str, name: str) -> str:
+    return f"an alias named {name!r} already exists for state machine {state_machine_arn!r}"
+
+
+def no_alias(state_machine_arn: str, name: str) -> str:
+    return f"Request references a resource that does not exist: '{state_machine_arn}:{name}'"

@@ -9,28 +9,30 @@ import bisect
 import dataclasses
 import heapq
 import itertools
+import json
 import threading
 from collections.abc import Sequence
 from datetime import datetime
 
 from stepline.store import _common as c
+from stepline.store.memory_catalog import MemoryCatalog
 from stepline.store.protocol import AlreadyExists, Append, NotFound, VersionConflict
 from stepline.store.records import (
+    ActivityRecord,
     EventRecord,
     ExecutionRecord,
     ExecutionStatus,
-    StateMachineRecord,
     WorkItem,
 )
 
 
-class MemoryStore:
-    """A real ``Store`` kept in memory; safe to share between threads."""
+class MemoryStore(MemoryCatalog):
+    """A real ``Store`` kept in memory; safe to share between threads. State machines,
+    revisions, versions and aliases: ``MemoryCatalog``."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.RLock()
-        self._machines: dict[str, StateMachineRecord] = {}
-        self._machine_names: dict[str, str] = {}  # name -> arn
         self._executions: dict[str, ExecutionRecord] = {}
         self._execution_names: set[tuple[str, str]] = set()  # (state machine arn, name)
         self._execution_seq: dict[str, int] = {}  # arn -> insertion order (ties on start date)
@@ -45,27 +47,13 @@ class MemoryStore:
         self._leased: list[tuple[datetime, int]] = []
         self._ids = itertools.count(1)
         self._seq = itertools.count(1)
+        # Activity tasks are in _work but in neither heap: id -> its activity's ARN.
+        self._activities: dict[str, ActivityRecord] = {}
+        self._activity_tasks: dict[int, str] = {}
 
     def migrate(self) -> list[str]:
         """Nothing to migrate; present so every backend answers ``migrate()``."""
         return []
-
-    # ---- state machines -----------------------------------------------------------------
-    def create_state_machine(self, record: StateMachineRecord) -> None:
-        record = dataclasses.replace(record, created_at=c.utc(record.created_at))
-        with self._lock:
-            if record.name in self._machine_names or record.arn in self._machines:
-                raise AlreadyExists(c.machine_exists(record.name))
-            self._machines[record.arn] = record
-            self._machine_names[record.name] = record.arn
-
-    def get_state_machine(self, arn: str) -> StateMachineRecord | None:
-        with self._lock:
-            return self._machines.get(arn)
-
-    def list_state_machines(self) -> list[StateMachineRecord]:
-        with self._lock:
-            return sorted(self._machines.values(), key=lambda m: (m.name, m.arn))
 
     # ---- executions ---------------------------------------------------------------------
     def create_execution(
@@ -132,10 +120,13 @@ class MemoryStore:
                 error=step.error,
                 cause=step.cause,
                 stop_date=stop_date,
+                redrive_count=current.redrive_count + (step.redriven is not None),
+                redrive_date=c.utc_or_none(step.redriven) or current.redrive_date,
             )
             if step.done_work_id is not None:
                 done = self._work.pop(step.done_work_id)
                 del self._work_keys[(done.execution_arn, done.key)]
+                self._activity_tasks.pop(done.id, None)
             for pair in c.keys_to_delete(step.execution_arn, step.cancel_keys, work):
                 self._delete_key(pair)
             self._add_work(work)
@@ -149,6 +140,52 @@ class MemoryStore:
             events = self._events.get(execution_arn, {})
             return [events[i] for i in ids[start : start + max(limit, 0)]]
 
+    # ---- activities ---------------------------------------------------------------------
+    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
+        record = dataclasses.replace(record, created_at=c.utc(record.created_at))
+        with self._lock:
+            found = next((a for a in self._activities.values() if a.name == record.name), None)
+            if found is not None:
+                return found
+            self._activities[record.arn] = record
+            return record
+
+    def get_activity(self, arn: str) -> ActivityRecord | None:
+        with self._lock:
+            return self._activities.get(arn)
+
+    def list_activities(self) -> list[ActivityRecord]:
+        with self._lock:
+            return sorted(self._activities.values(), key=lambda a: a.name)
+
+    def delete_activity(self, arn: str) -> bool:
+        with self._lock:
+            return self._activities.pop(arn, None) is not None
+
+    def take_activity_task(
+        self, activity_arn: str, worker_id: str, now: datetime, lease_seconds: float
+    ) -> WorkItem | None:
+        now = c.utc(now)
+        with self._lock:
+            waiting = [
+                item
+                for work_id, arn in self._activity_tasks.items()
+                if arn == activity_arn
+                and (item := self._work.get(work_id)) is not None
+                and (item.lease_until is None or item.lease_until < now)
+            ]
+            if not waiting:
+                return None
+            oldest = min(waiting, key=lambda w: (w.due_at, w.id))
+            taken = dataclasses.replace(
+                oldest,
+                lease_owner=worker_id,
+                lease_until=c.lease_end(now, lease_seconds),
+                attempts=oldest.attempts + 1,
+            )
+            self._work[taken.id] = taken
+            return taken
+
     # ---- work ---------------------------------------------------------------------------
     def claim(
         self, worker_id: str, now: datetime, limit: int, lease_seconds: float
@@ -159,13 +196,13 @@ class MemoryStore:
             while self._leased and self._leased[0][0] < now:  # expired leases: free again
                 lease_until, work_id = heapq.heappop(self._leased)
                 item = self._work.get(work_id)
-                if item is not None and item.lease_until == lease_until:
+                if item is not None and item.lease_until == lease_until and _claimable(item):
                     heapq.heappush(self._free, (item.due_at, work_id))
             claimed: list[WorkItem] = []
             while self._free and len(claimed) < limit and self._free[0][0] <= now:
                 _, work_id = heapq.heappop(self._free)
                 item = self._work.get(work_id)
-                if item is None:
+                if item is None or not _claimable(item):
                     continue
                 if item.lease_until is not None and item.lease_until >= now:
                     # leased again, or "now" went back (clocks of several workers)
@@ -202,7 +239,8 @@ class MemoryStore:
 
     def next_due(self) -> datetime | None:
         with self._lock:
-            return min((_available_at(w) for w in self._work.values()), default=None)
+            items = (w for w in self._work.values() if _claimable(w))
+            return min((_available_at(w) for w in items), default=None)
 
     def close(self) -> None:
         pass
@@ -229,6 +267,7 @@ class MemoryStore:
         work_id = self._work_keys.pop(pair, None)
         if work_id is not None:
             del self._work[work_id]
+            self._activity_tasks.pop(work_id, None)
 
     def _add_work(self, work: Sequence[WorkItem]) -> None:
         for item in work:
@@ -237,6 +276,9 @@ class MemoryStore:
             )
             self._work[stored.id] = stored
             self._work_keys[(stored.execution_arn, stored.key)] = stored.id
+            if stored.kind == "activity":
+                self._activity_tasks[stored.id] = json.loads(stored.payload)["activity_arn"]
+                continue
             heapq.heappush(self._free, (stored.due_at, stored.id))
         self._compact()
 
@@ -245,10 +287,9 @@ class MemoryStore:
         rebuild the heaps when they outnumber the live items."""
         if len(self._free) + len(self._leased) <= 2 * len(self._work) + 1024:
             return
-        self._free = [(w.due_at, i) for i, w in self._work.items() if w.lease_until is None]
-        self._leased = [
-            (w.lease_until, i) for i, w in self._work.items() if w.lease_until is not None
-        ]
+        live = [(i, w) for i, w in self._work.items() if _claimable(w)]
+        self._free = [(w.due_at, i) for i, w in live if w.lease_until is None]
+        self._leased = [(w.lease_until, i) for i, w in live if w.lease_until is not None]
         heapq.heapify(self._free)
         heapq.heapify(self._leased)
 
@@ -265,3 +306,8 @@ def _available_at(item: WorkItem) -> datetime:
     if item.lease_until is None or item.lease_until < item.due_at:
         return item.due_at
     return item.lease_until
+
+
+def _claimable(item: WorkItem) -> bool:
+    """Whether workers' claims may take it: anything but an activity task."""
+    return item.kind != "activity"

@@ -76,10 +76,10 @@ def _has_code(sql: str) -> bool:
     return any(line.split("--", 1)[0].strip(" ;\t\r\n") for line in sql.splitlines())
 
 
-def apply_sqlite(conn: sqlite3.Connection) -> list[str]:
-    """Apply pending migrations; returns the names applied. ``conn`` must be in autocommit
-    mode (``isolation_level=None``)."""
-    pending = load_migrations("sqlite")
+def apply_sqlite(conn: sqlite3.Connection, up_to: int | None = None) -> list[str]:
+    """Apply pending migrations (those numbered up to ``up_to``, when given); returns the
+    names applied. ``conn`` must be in autocommit mode (``isolation_level=None``)."""
+    pending = [m for m in load_migrations("sqlite") if up_to is None or m.version <= up_to]
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(_SQLITE_TABLE)
@@ -102,10 +102,13 @@ def apply_sqlite(conn: sqlite3.Connection) -> list[str]:
     return applied
 
 
-def apply_postgres(conn: psycopg.Connection[tuple[object, ...]]) -> list[str]:
-    """Apply pending migrations in the connection's schema (its ``search_path``); returns
-    the names applied. Safe to run from several processes at once."""
-    pending = load_migrations("postgres")
+def apply_postgres(
+    conn: psycopg.Connection[tuple[object, ...]], up_to: int | None = None
+) -> list[str]:
+    """Apply pending migrations (those numbered up to ``up_to``, when given) in the
+    connection's schema (its ``search_path``); returns the names applied. Safe to run from
+    several processes at once."""
+    pending = [m for m in load_migrations("postgres") if up_to is None or m.version <= up_to]
     applied = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))

@@ -11,7 +11,8 @@ schema is the connection's ``search_path`` (set it in the URL with
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit, urlunsplit
@@ -24,20 +25,21 @@ from stepline.store import rows as convert
 from stepline.store.migrate import apply_postgres
 from stepline.store.protocol import AlreadyExists, Append, NotFound, StoreError, VersionConflict
 from stepline.store.records import (
+    ActivityRecord,
     EventRecord,
     ExecutionRecord,
     ExecutionStatus,
-    StateMachineRecord,
     WorkItem,
 )
+from stepline.store.sql_catalog import Dialect, SqlCatalog
 
 Connection: TypeAlias = "psycopg.Connection[tuple[Any, ...]]"
 
-_MACHINE = "arn, name, definition, role_arn, type, created_at"
 _EXECUTION = (
     "arn, state_machine_arn, name, status, input, start_date, state, version,"
-    " output, error, cause, stop_date"
+    " output, error, cause, stop_date, revision_id, version_arn, alias_arn"
 )
+_EXECUTION_READ = f"{_EXECUTION}, redrive_count, redrive_date"
 _EVENT = 'execution_arn, id, previous_event_id, "timestamp", type, details'
 _WORK = "id, execution_arn, key, kind, due_at, payload, lease_owner, lease_until, attempts"
 _INSERT_WORK = (
@@ -47,27 +49,44 @@ _INSERT_EVENT = f"INSERT INTO events ({_EVENT}) VALUES (%s, %s, %s, %s, %s, %s)"
 _CLAIM = f"""UPDATE work SET lease_owner = %s, lease_until = %s, attempts = attempts + 1
 WHERE id IN (
     SELECT id FROM work
-    WHERE due_at <= %s AND (lease_until IS NULL OR lease_until < %s)
+    WHERE due_at <= %s AND (lease_until IS NULL OR lease_until < %s) AND kind <> 'activity'
     ORDER BY due_at, id LIMIT %s
     FOR UPDATE SKIP LOCKED
 )
 RETURNING {_WORK}"""
 _UPDATE_EXECUTION = (
     "UPDATE executions SET version = version + 1, state = %s, status = %s,"
-    " output = %s, error = %s, cause = %s, stop_date = %s WHERE arn = %s AND version = %s"
+    " output = %s, error = %s, cause = %s, stop_date = %s, redrive_count = redrive_count + %s,"
+    " redrive_date = COALESCE(%s, redrive_date) WHERE arn = %s AND version = %s"
 )
-_NEXT_DUE = "SELECT MIN(GREATEST(due_at, lease_until)) FROM work"  # GREATEST ignores NULLs
+_NEXT_DUE = (  # GREATEST ignores NULLs
+    "SELECT MIN(GREATEST(due_at, lease_until)) FROM work WHERE kind <> 'activity'"
+)
+_ACTIVITY = "arn, name, created_at"
+_TAKE_ACTIVITY_TASK = f"""UPDATE work
+SET lease_owner = %s, lease_until = %s, attempts = attempts + 1
+WHERE id = (
+    SELECT id FROM work
+    WHERE kind = 'activity' AND (payload::jsonb) ->> 'activity_arn' = %s
+        AND (lease_until IS NULL OR lease_until < %s)
+    ORDER BY due_at, id LIMIT 1
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING {_WORK}"""
 
 
 _TIMES = convert.Times(c.utc, c.utc)
+_DIALECT = Dialect("%s", _TIMES, " FOR UPDATE", (errors.UniqueViolation,))
 
 
 class _Rejected(Exception):
     """A step's checks failed: roll it back, then say why."""
 
 
-class PostgresStore:
+class PostgresStore(SqlCatalog):
     """A ``Store`` in a PostgreSQL database; share it freely between threads."""
+
+    _dialect = _DIALECT
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
@@ -82,30 +101,7 @@ class PostgresStore:
         """Apply pending migrations; returns their names."""
         return apply_postgres(self._conn())
 
-    # ---- state machines -----------------------------------------------------------------
-    def create_state_machine(self, record: StateMachineRecord) -> None:
-        row = (
-            record.arn,
-            record.name,
-            record.definition,
-            record.role_arn,
-            record.type,
-            c.utc(record.created_at),
-        )
-        try:
-            sql = f"INSERT INTO state_machines ({_MACHINE}) VALUES ({_marks(6)})"
-            self._conn().execute(sql, row)
-        except errors.UniqueViolation:
-            raise AlreadyExists(c.machine_exists(record.name)) from None
-
-    def get_state_machine(self, arn: str) -> StateMachineRecord | None:
-        sql = f"SELECT {_MACHINE} FROM state_machines WHERE arn = %s"
-        row = self._conn().execute(sql, (arn,)).fetchone()
-        return None if row is None else convert.machine(row, _TIMES)
-
-    def list_state_machines(self) -> list[StateMachineRecord]:
-        sql = f"SELECT {_MACHINE} FROM state_machines ORDER BY name, arn"
-        return [convert.machine(row, _TIMES) for row in self._conn().execute(sql)]
+    # State machines, revisions, versions and aliases: SqlCatalog.
 
     # ---- executions ---------------------------------------------------------------------
     def create_execution(
@@ -124,13 +120,16 @@ class PostgresStore:
             record.error,
             record.cause,
             c.utc_or_none(record.stop_date),
+            record.revision_id,
+            record.version_arn,
+            record.alias_arn,
         )
         event_rows = [convert.event_row(e, _TIMES) for e in events]
         work = c.last_per_key(work)
         conn = self._conn()
         try:
             with conn.pipeline(), conn.transaction():
-                sql = f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(12)})"
+                sql = f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(15)})"
                 conn.execute(sql, row)
                 _replace_work(conn, record.arn, (), work)
                 _insert_events(conn, event_rows)
@@ -140,7 +139,7 @@ class PostgresStore:
             raise AlreadyExists(c.execution_exists(record.state_machine_arn, record.name)) from None
 
     def get_execution(self, arn: str) -> ExecutionRecord | None:
-        sql = f"SELECT {_EXECUTION} FROM executions WHERE arn = %s"
+        sql = f"SELECT {_EXECUTION_READ} FROM executions WHERE arn = %s"
         row = self._conn().execute(sql, (arn,)).fetchone()
         return None if row is None else convert.execution(row, _TIMES)
 
@@ -150,7 +149,9 @@ class PostgresStore:
         status: ExecutionStatus | None = None,
         limit: int = 100,
     ) -> list[ExecutionRecord]:
-        sql, args = convert.execution_listing(_EXECUTION, "%s", state_machine_arn, status, limit)
+        sql, args = convert.execution_listing(
+            _EXECUTION_READ, "%s", state_machine_arn, status, limit
+        )
         rows = self._conn().execute(sql, args)
         return [convert.execution(row, _TIMES) for row in rows]
 
@@ -198,6 +199,41 @@ class PostgresStore:
         rows = self._conn().execute(sql, (execution_arn, after, max(limit, 0)))
         return [convert.event(row, _TIMES) for row in rows]
 
+    # ---- activities ---------------------------------------------------------------------
+    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
+        row = (record.arn, record.name, c.utc(record.created_at))
+        conn = self._conn()
+        with conn.transaction():
+            sql = f"INSERT INTO activities ({_ACTIVITY}) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+            conn.execute(sql, row)
+            sql = f"SELECT {_ACTIVITY} FROM activities WHERE name = %s"
+            found = conn.execute(sql, (record.name,)).fetchone()
+        assert found is not None
+        return convert.activity(found, _TIMES)
+
+    def get_activity(self, arn: str) -> ActivityRecord | None:
+        sql = f"SELECT {_ACTIVITY} FROM activities WHERE arn = %s"
+        row = self._conn().execute(sql, (arn,)).fetchone()
+        return None if row is None else convert.activity(row, _TIMES)
+
+    def list_activities(self) -> list[ActivityRecord]:
+        sql = f"SELECT {_ACTIVITY} FROM activities ORDER BY name"
+        return [convert.activity(row, _TIMES) for row in self._conn().execute(sql)]
+
+    def delete_activity(self, arn: str) -> bool:
+        cursor = self._conn().execute("DELETE FROM activities WHERE arn = %s", (arn,))
+        return cursor.rowcount == 1
+
+    def take_activity_task(
+        self, activity_arn: str, worker_id: str, now: datetime, lease_seconds: float
+    ) -> WorkItem | None:
+        now = c.utc(now)
+        until = c.lease_end(now, lease_seconds)
+        # one statement: atomic on its own; SKIP LOCKED lets concurrent takers pass by
+        args = (worker_id, until, activity_arn, now)
+        row = self._conn().execute(_TAKE_ACTIVITY_TASK, args).fetchone()
+        return None if row is None else convert.work(row, _TIMES)
+
     # ---- work ---------------------------------------------------------------------------
     def claim(
         self, worker_id: str, now: datetime, limit: int, lease_seconds: float
@@ -240,6 +276,15 @@ class PostgresStore:
             conn.close()
 
     # ---- internals ----------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        conn = self._conn()
+        with conn.transaction():
+            yield conn
+
+    def _reader(self) -> Connection:
+        return self._conn()
+
     def _conn(self) -> Connection:
         conn: Connection | None = getattr(self._local, "conn", None)
         if conn is not None and not conn.closed:

@@ -9,10 +9,14 @@ from datetime import datetime
 from typing import Protocol
 
 from stepline.store.records import (
+    ActivityRecord,
+    AliasRecord,
     EventRecord,
     ExecutionRecord,
     ExecutionStatus,
+    RevisionRecord,
     StateMachineRecord,
+    VersionRecord,
     WorkItem,
 )
 
@@ -33,6 +37,12 @@ class VersionConflict(StoreError):
     """The execution changed since it was read: reload, advance again, retry."""
 
 
+class Conflict(StoreError):
+    """A change that would leave versions or aliases inconsistent (AWS's ConflictException):
+    publishing a revision that is no longer the current one, deleting a version an alias
+    routes to."""
+
+
 @dataclass(frozen=True, slots=True)
 class Append:
     """One atomic step of an execution: the engine's new state, its events, its commands."""
@@ -49,6 +59,7 @@ class Append:
     error: str | None = None
     cause: str | None = None
     stop_date: datetime | None = None
+    redriven: datetime | None = None  # a RedriveExecution: count one more, dated so
 
 
 class Store(Protocol):
@@ -60,6 +71,60 @@ class Store(Protocol):
     def get_state_machine(self, arn: str) -> StateMachineRecord | None: ...
 
     def list_state_machines(self) -> list[StateMachineRecord]: ...
+
+    # ---- revisions, versions, aliases (tests/store/test_contract_versions.py) -----------
+    # ``create_state_machine`` also keeps the machine's first revision (INITIAL_REVISION).
+    def update_state_machine(self, revision: RevisionRecord) -> StateMachineRecord:
+        """Keep ``revision`` and make it the machine's current definition and role; returns
+        the updated machine. Raises NotFound (no such machine), AlreadyExists (that
+        revision id is taken)."""
+        ...
+
+    def get_revision(self, state_machine_arn: str, revision_id: str) -> RevisionRecord | None: ...
+
+    def publish_version(
+        self,
+        state_machine_arn: str,
+        revision_id: str | None,
+        created_at: datetime,
+        description: str | None = None,
+    ) -> VersionRecord:
+        """Publish the machine's current revision as its next version number (one more than
+        any number it ever had); when a version of the current revision exists already,
+        return that one. Raises NotFound (no such machine), Conflict (``revision_id`` given
+        and not the current revision)."""
+        ...
+
+    def get_version(self, state_machine_arn: str, number: int) -> VersionRecord | None: ...
+
+    def list_versions(self, state_machine_arn: str) -> list[VersionRecord]:
+        """Newest (highest number) first."""
+        ...
+
+    def delete_version(self, state_machine_arn: str, number: int) -> bool:
+        """False when there was no such version. Raises Conflict, naming the aliases, when
+        an alias routes to it."""
+        ...
+
+    def create_alias(self, alias: AliasRecord) -> None:
+        """Raises AlreadyExists (the machine has an alias of that name), NotFound (no such
+        machine, or a routed version does not exist)."""
+        ...
+
+    def update_alias(self, alias: AliasRecord) -> None:
+        """Replace the alias's routes, description and updated_at (its created_at stays).
+        Raises NotFound (no such alias, or a routed version does not exist)."""
+        ...
+
+    def get_alias(self, state_machine_arn: str, name: str) -> AliasRecord | None: ...
+
+    def list_aliases(self, state_machine_arn: str) -> list[AliasRecord]:
+        """Newest first."""
+        ...
+
+    def delete_alias(self, state_machine_arn: str, name: str) -> bool:
+        """False when there was no such alias."""
+        ...
 
     # ---- executions ---------------------------------------------------------------------
     def create_execution(
@@ -100,12 +165,40 @@ class Store(Protocol):
         """Events with id > ``after``, oldest first, at most ``limit``."""
         ...
 
+    # ---- activities (tests/store/test_contract_activities.py) ----------------------------
+    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
+        """Store an activity and return it; when one of that name exists already, return
+        that one unchanged (AWS: CreateActivity is idempotent)."""
+        ...
+
+    def get_activity(self, arn: str) -> ActivityRecord | None: ...
+
+    def list_activities(self) -> list[ActivityRecord]:
+        """By name."""
+        ...
+
+    def delete_activity(self, arn: str) -> bool:
+        """False when there was no such activity. Its waiting tasks stay (they are the
+        executions' and end with them)."""
+        ...
+
+    def take_activity_task(
+        self, activity_arn: str, worker_id: str, now: datetime, lease_seconds: float
+    ) -> WorkItem | None:
+        """The oldest (``due_at``, then id) "activity" item of that activity whose lease is
+        free or expired, leased to ``worker_id`` (attempts + 1); None when there is none.
+        Two concurrent takers never get the same item. The step that records the task's
+        start consumes it (``Append.done_work_id``); a taker that dies first loses only
+        the lease."""
+        ...
+
     # ---- work ---------------------------------------------------------------------------
     def claim(
         self, worker_id: str, now: datetime, limit: int, lease_seconds: float
     ) -> list[WorkItem]:
         """Items due by ``now`` whose lease is free or expired, leased to ``worker_id``
-        (attempts + 1). Two concurrent claimers never get the same item."""
+        (attempts + 1). Two concurrent claimers never get the same item. Never an
+        "activity" item: those wait for ``take_activity_task``."""
         ...
 
     def renew(self, work_id: int, worker_id: str, until: datetime) -> bool:
@@ -117,7 +210,8 @@ class Store(Protocol):
     def next_due(self) -> datetime | None:
         """The earliest time at which some work item can be claimed (for sleeping until
         then): its ``due_at``, or for a leased item the later of that and ``lease_until``.
-        None when there is no work at all."""
+        None when there is no work at all. "activity" items do not count (no claim takes
+        them)."""
         ...
 
     def close(self) -> None: ...

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
-WorkKind: TypeAlias = Literal["invoke", "timer", "deliver"]
+# "activity": an activity task waiting for GetActivityTask; never claimed by workers.
+WorkKind: TypeAlias = Literal["invoke", "timer", "deliver", "activity"]
 ExecutionStatus: TypeAlias = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+
+# AWS: a state machine has no revision id until its first UpdateStateMachine; the
+# PublishStateMachineVersion docs name that first revision "INITIAL".
+INITIAL_REVISION: Final = "INITIAL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +23,7 @@ class StateMachineRecord:
     role_arn: str
     type: Literal["STANDARD", "EXPRESS"]
     created_at: datetime
+    revision_id: str = INITIAL_REVISION  # the current revision (definition and role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,13 @@ class ExecutionRecord:
     error: str | None = None
     cause: str | None = None
     stop_date: datetime | None = None
+    # The definition it runs, for good (an UpdateStateMachine changes it for new executions
+    # only), and the version and alias it was started through, if any.
+    revision_id: str = INITIAL_REVISION
+    version_arn: str | None = None
+    alias_arn: str | None = None
+    redrive_count: int = 0  # RedriveExecution calls so far
+    redrive_date: datetime | None = None  # the latest one
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +67,8 @@ class WorkItem:
 
     ``key`` is unique per execution (the engine's token: "<thread>#<n>", "<token>:timeout",
     ...), so a command can be cancelled by key. ``payload`` is JSON text (for "invoke": the
-    task request; for "timer": empty object).
+    task request; for "timer": empty object; for "activity": ``{"activity_arn": ...,
+    "input": ...}``, the activity's queue is its ``activity_arn``).
     """
 
     execution_arn: str
@@ -66,3 +80,63 @@ class WorkItem:
     lease_owner: str | None = None
     lease_until: datetime | None = None
     attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRecord:
+    """One immutable snapshot of a state machine's definition and role. Never deleted: an
+    execution decodes its state with its revision's definition as long as it is kept."""
+
+    state_machine_arn: str
+    id: str  # INITIAL_REVISION, or a UUID per UpdateStateMachine that changed something
+    definition: str
+    role_arn: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """A published, numbered, immutable pointer to one revision (``<machine arn>:<n>``)."""
+
+    state_machine_arn: str
+    number: int  # 1, 2, 3... per machine; never reused, even after a deletion
+    revision_id: str
+    created_at: datetime
+    description: str | None = None
+
+    @property
+    def arn(self) -> str:
+        return f"{self.state_machine_arn}:{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One version an alias starts executions of, and its share of them (percent)."""
+
+    version: int
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class AliasRecord:
+    """A named pointer to one or two versions of a machine (``<machine arn>:<name>``)."""
+
+    state_machine_arn: str
+    name: str
+    routes: tuple[Route, ...]
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+
+    @property
+    def arn(self) -> str:
+        return f"{self.state_machine_arn}:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    """A Step Functions activity: a named queue of tasks that workers poll for."""
+
+    arn: str
+    name: str
+    created_at: datetime

@@ -12,7 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from stepline.store.protocol import Append
-from stepline.store.records import EventRecord, ExecutionRecord, StateMachineRecord, WorkItem
+from stepline.store.records import (
+    ActivityRecord,
+    EventRecord,
+    ExecutionRecord,
+    StateMachineRecord,
+    WorkItem,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +63,24 @@ def execution_update(step: Append, times: Times) -> tuple[Any, ...]:
         step.error,
         step.cause,
         times.out_or_none(step.stop_date),
+        0 if step.redriven is None else 1,
+        times.out_or_none(step.redriven),
         step.execution_arn,
         step.expected_version,
     )
 
 
 def machine(row: tuple[Any, ...], times: Times) -> StateMachineRecord:
-    arn, name, definition, role_arn, type_, created_at = row
-    return StateMachineRecord(arn, name, definition, role_arn, type_, times.back(created_at))
+    arn, name, definition, role_arn, type_, created_at, revision_id = row
+    return StateMachineRecord(
+        arn, name, definition, role_arn, type_, times.back(created_at), revision_id
+    )
 
 
 def execution(row: tuple[Any, ...], times: Times) -> ExecutionRecord:
-    arn, machine_arn, name, status, input_, start, state, version, output, error, cause, stop = row
+    arn, machine_arn, name, status, input_, start, state, version = row[:8]
+    output, error, cause, stop, revision_id, version_arn, alias_arn = row[8:15]
+    redrive_count, redrive_date = row[15:17]
     return ExecutionRecord(
         arn=arn,
         state_machine_arn=machine_arn,
@@ -82,6 +94,11 @@ def execution(row: tuple[Any, ...], times: Times) -> ExecutionRecord:
         error=error,
         cause=cause,
         stop_date=times.back_or_none(stop),
+        revision_id=revision_id,
+        version_arn=version_arn,
+        alias_arn=alias_arn,
+        redrive_count=redrive_count,
+        redrive_date=times.back_or_none(redrive_date),
     )
 
 
@@ -114,3 +131,8 @@ def work(row: tuple[Any, ...], times: Times) -> WorkItem:
         lease_until=times.back_or_none(until),
         attempts=attempts,
     )
+
+
+def activity(row: tuple[Any, ...], times: Times) -> ActivityRecord:
+    arn, name, created_at = row
+    return ActivityRecord(arn, name, times.back(created_at))

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -20,18 +20,19 @@ from stepline.store import rows as convert
 from stepline.store.migrate import apply_sqlite
 from stepline.store.protocol import AlreadyExists, Append, NotFound, StoreError, VersionConflict
 from stepline.store.records import (
+    ActivityRecord,
     EventRecord,
     ExecutionRecord,
     ExecutionStatus,
-    StateMachineRecord,
     WorkItem,
 )
+from stepline.store.sql_catalog import Dialect, SqlCatalog
 
-_MACHINE = "arn, name, definition, role_arn, type, created_at"
 _EXECUTION = (
     "arn, state_machine_arn, name, status, input, start_date, state, version,"
-    " output, error, cause, stop_date"
+    " output, error, cause, stop_date, revision_id, version_arn, alias_arn"
 )
+_EXECUTION_READ = f"{_EXECUTION}, redrive_count, redrive_date"
 _EVENT = "execution_arn, id, previous_event_id, timestamp, type, details"
 _WORK = "id, execution_arn, key, kind, due_at, payload, lease_owner, lease_until, attempts"
 _INSERT_WORK = "INSERT INTO work (execution_arn, key, kind, due_at, payload) VALUES (?, ?, ?, ?, ?)"
@@ -39,19 +40,33 @@ _INSERT_EVENT = f"INSERT INTO events ({_EVENT}) VALUES (?, ?, ?, ?, ?, ?)"
 _CLAIM = f"""UPDATE work SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
 WHERE id IN (
     SELECT id FROM work
-    WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+    WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND kind <> 'activity'
     ORDER BY due_at, id LIMIT ?
 )
 RETURNING {_WORK}"""
 _NEXT_DUE = """SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < due_at
-                          THEN due_at ELSE lease_until END) FROM work"""
+                          THEN due_at ELSE lease_until END) FROM work
+               WHERE kind <> 'activity'"""
+_ACTIVITY = "arn, name, created_at"
+_TAKE_ACTIVITY_TASK = f"""UPDATE work SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+WHERE id = (
+    SELECT id FROM work
+    WHERE kind = 'activity' AND json_extract(payload, '$.activity_arn') = ?
+        AND (lease_until IS NULL OR lease_until < ?)
+    ORDER BY due_at, id LIMIT 1
+)
+RETURNING {_WORK}"""
 
 
 _TIMES = convert.Times(c.to_micros, c.from_micros)
+# BEGIN IMMEDIATE holds the write lock already: reading a machine's row is enough
+_DIALECT = Dialect("?", _TIMES, "", (sqlite3.IntegrityError,))
 
 
-class SqliteStore:
+class SqliteStore(SqlCatalog):
     """A ``Store`` in one SQLite file; share it freely between threads."""
+
+    _dialect = _DIALECT
 
     def __init__(
         self,
@@ -79,30 +94,7 @@ class SqliteStore:
         """Apply pending migrations; returns their names."""
         return apply_sqlite(self._conn())
 
-    # ---- state machines -----------------------------------------------------------------
-    def create_state_machine(self, record: StateMachineRecord) -> None:
-        row = (
-            record.arn,
-            record.name,
-            record.definition,
-            record.role_arn,
-            record.type,
-            c.to_micros(record.created_at),
-        )
-        with self._write() as conn:
-            try:
-                conn.execute(f"INSERT INTO state_machines ({_MACHINE}) VALUES ({_marks(6)})", row)
-            except sqlite3.IntegrityError:
-                raise AlreadyExists(c.machine_exists(record.name)) from None
-
-    def get_state_machine(self, arn: str) -> StateMachineRecord | None:
-        sql = f"SELECT {_MACHINE} FROM state_machines WHERE arn = ?"
-        row = self._conn().execute(sql, (arn,)).fetchone()
-        return None if row is None else convert.machine(row, _TIMES)
-
-    def list_state_machines(self) -> list[StateMachineRecord]:
-        sql = f"SELECT {_MACHINE} FROM state_machines ORDER BY name, arn"
-        return [convert.machine(row, _TIMES) for row in self._conn().execute(sql)]
+    # State machines, revisions, versions and aliases: SqlCatalog.
 
     # ---- executions ---------------------------------------------------------------------
     def create_execution(
@@ -121,12 +113,15 @@ class SqliteStore:
             record.error,
             record.cause,
             c.to_micros_or_none(record.stop_date),
+            record.revision_id,
+            record.version_arn,
+            record.alias_arn,
         )
         event_rows = [convert.event_row(e, _TIMES) for e in events]
         work = c.last_per_key(work)
         with self._write() as conn:
             try:
-                conn.execute(f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(12)})", row)
+                conn.execute(f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(15)})", row)
             except sqlite3.IntegrityError:
                 raise AlreadyExists(
                     c.execution_exists(record.state_machine_arn, record.name)
@@ -135,7 +130,7 @@ class SqliteStore:
             self._replace_work(conn, record.arn, (), work)
 
     def get_execution(self, arn: str) -> ExecutionRecord | None:
-        sql = f"SELECT {_EXECUTION} FROM executions WHERE arn = ?"
+        sql = f"SELECT {_EXECUTION_READ} FROM executions WHERE arn = ?"
         row = self._conn().execute(sql, (arn,)).fetchone()
         return None if row is None else convert.execution(row, _TIMES)
 
@@ -145,7 +140,9 @@ class SqliteStore:
         status: ExecutionStatus | None = None,
         limit: int = 100,
     ) -> list[ExecutionRecord]:
-        sql, args = convert.execution_listing(_EXECUTION, "?", state_machine_arn, status, limit)
+        sql, args = convert.execution_listing(
+            _EXECUTION_READ, "?", state_machine_arn, status, limit
+        )
         rows = self._conn().execute(sql, args)
         return [convert.execution(row, _TIMES) for row in rows]
 
@@ -157,7 +154,8 @@ class SqliteStore:
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE executions SET version = version + 1, state = ?, status = ?, output = ?,"
-                " error = ?, cause = ?, stop_date = ? WHERE arn = ? AND version = ?",
+                " error = ?, cause = ?, stop_date = ?, redrive_count = redrive_count + ?,"
+                " redrive_date = COALESCE(?, redrive_date) WHERE arn = ? AND version = ?",
                 update,
             )
             if cursor.rowcount != 1:
@@ -177,6 +175,38 @@ class SqliteStore:
         sql = f"SELECT {_EVENT} FROM events WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?"
         rows = self._conn().execute(sql, (execution_arn, after, max(limit, 0)))
         return [convert.event(row, _TIMES) for row in rows]
+
+    # ---- activities ---------------------------------------------------------------------
+    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
+        row = (record.arn, record.name, c.to_micros(record.created_at))
+        with self._write() as conn:
+            sql = f"INSERT OR IGNORE INTO activities ({_ACTIVITY}) VALUES (?, ?, ?)"
+            conn.execute(sql, row)
+            sql = f"SELECT {_ACTIVITY} FROM activities WHERE name = ?"
+            return convert.activity(conn.execute(sql, (record.name,)).fetchone(), _TIMES)
+
+    def get_activity(self, arn: str) -> ActivityRecord | None:
+        sql = f"SELECT {_ACTIVITY} FROM activities WHERE arn = ?"
+        row = self._conn().execute(sql, (arn,)).fetchone()
+        return None if row is None else convert.activity(row, _TIMES)
+
+    def list_activities(self) -> list[ActivityRecord]:
+        sql = f"SELECT {_ACTIVITY} FROM activities ORDER BY name"
+        return [convert.activity(row, _TIMES) for row in self._conn().execute(sql)]
+
+    def delete_activity(self, arn: str) -> bool:
+        with self._write() as conn:
+            return conn.execute("DELETE FROM activities WHERE arn = ?", (arn,)).rowcount == 1
+
+    def take_activity_task(
+        self, activity_arn: str, worker_id: str, now: datetime, lease_seconds: float
+    ) -> WorkItem | None:
+        now_us = c.to_micros(now)
+        until_us = c.to_micros(c.lease_end(now, lease_seconds))
+        args = (worker_id, until_us, activity_arn, now_us)
+        with self._write() as conn:
+            row = conn.execute(_TAKE_ACTIVITY_TASK, args).fetchone()
+        return None if row is None else convert.work(row, _TIMES)
 
     # ---- work ---------------------------------------------------------------------------
     def claim(
@@ -221,6 +251,12 @@ class SqliteStore:
             conn.close()
 
     # ---- internals ----------------------------------------------------------------------
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._write()
+
+    def _reader(self) -> sqlite3.Connection:
+        return self._conn()
+
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
