@@ -9,31 +9,18 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from factories import SM, T0, AnyStore, at, event, execution, started, step, work
 
-from stepline.store.memory import MemoryStore
 from stepline.store.migrate import load_migrations
 from stepline.store.open import open_backend
-from stepline.store.postgres import PostgresStore
-from stepline.store.protocol import AlreadyExists, Append, NotFound, VersionConflict
+from stepline.store.protocol import AlreadyExists, NotFound, VersionConflict
 from stepline.store.records import (
-    EventRecord,
     ExecutionRecord,
-    ExecutionStatus,
     StateMachineRecord,
     WorkItem,
-    WorkKind,
 )
-from stepline.store.sqlite import SqliteStore
 
-T0 = datetime(2026, 11, 20, 8, 30, 0, 123456, tzinfo=UTC)
-AnyStore = MemoryStore | SqliteStore | PostgresStore
-
-SM = "arn:aws:states:us-east-1:123456789012:stateMachine:orders"
 OTHER_SM = "arn:aws:states:us-east-1:123456789012:stateMachine:billing"
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
 
 
 def machine(name: str = "orders", created: datetime = T0) -> StateMachineRecord:
@@ -41,48 +28,6 @@ def machine(name: str = "orders", created: datetime = T0) -> StateMachineRecord:
     return StateMachineRecord(
         arn, name, '{"StartAt": "A"}', "arn:aws:iam::1:role/r", "STANDARD", created
     )
-
-
-def execution(
-    name: str,
-    sm: str = SM,
-    start: datetime = T0,
-    status: ExecutionStatus = "RUNNING",
-) -> ExecutionRecord:
-    arn = f"{sm.replace(':stateMachine:', ':execution:')}:{name}"
-    return ExecutionRecord(arn, sm, name, status, '{"in": 1}', start, '{"v": 0}')
-
-
-def event(arn: str, id_: int, type_: str = "PassStateEntered", when: datetime = T0) -> EventRecord:
-    return EventRecord(arn, id_, id_ - 1, when, type_, f'{{"n": {id_}}}')
-
-
-def work(
-    arn: str, key: str, due: datetime = T0, kind: WorkKind = "invoke", payload: str = "{}"
-) -> WorkItem:
-    return WorkItem(arn, key, kind, due, payload)
-
-
-def started(store: AnyStore, name: str = "run-1", items: int = 0) -> ExecutionRecord:
-    record = execution(name)
-    store.create_execution(
-        record,
-        [event(record.arn, 1, "ExecutionStarted")],
-        [work(record.arn, f"k{i}", at(i)) for i in range(items)],
-    )
-    return record
-
-
-def step(arn: str, version: int, **changes: object) -> Append:
-    fields: dict[str, object] = {
-        "execution_arn": arn,
-        "expected_version": version,
-        "state": f'{{"v": {version + 1}}}',
-        "status": "RUNNING",
-        "events": [],
-    }
-    fields.update(changes)
-    return Append(**fields)  # type: ignore[arg-type]
 
 
 def all_work(store: AnyStore) -> list[WorkItem]:

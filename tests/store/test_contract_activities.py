@@ -5,24 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
+from factories import SM, T0, AnyStore, at, step
 
-from stepline.store.memory import MemoryStore
-from stepline.store.postgres import PostgresStore
-from stepline.store.protocol import Append, VersionConflict
+from stepline.store.protocol import VersionConflict
 from stepline.store.records import ActivityRecord, ExecutionRecord, WorkItem, WorkKind
-from stepline.store.sqlite import SqliteStore
 
-T0 = datetime(2026, 11, 20, 8, 30, 0, 123456, tzinfo=UTC)
-AnyStore = MemoryStore | SqliteStore | PostgresStore
-SM = "arn:aws:states:us-east-1:123456789012:stateMachine:orders"
 ACTIVITY = "arn:aws:states:us-east-1:123456789012:activity:"
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
 
 
 def activity(name: str, created: datetime = T0) -> ActivityRecord:
@@ -43,18 +34,6 @@ def started(store: AnyStore, name: str, items: list[WorkItem]) -> ExecutionRecor
     record = ExecutionRecord(arn, SM, name, "RUNNING", "{}", T0, '{"v": 0}')
     store.create_execution(record, [], [dataclasses.replace(w, execution_arn=arn) for w in items])
     return record
-
-
-def step(arn: str, version: int, **changes: object) -> Append:
-    fields: dict[str, object] = {
-        "execution_arn": arn,
-        "expected_version": version,
-        "state": f'{{"v": {version + 1}}}',
-        "status": "RUNNING",
-        "events": [],
-    }
-    fields.update(changes)
-    return Append(**fields)  # type: ignore[arg-type]
 
 
 # ---- activities -------------------------------------------------------------------------

@@ -54,15 +54,20 @@ class Worker:
         """Work until ``stop`` is set."""
         renewer = threading.Thread(target=self._renew_leases, args=(stop,), daemon=True)
         renewer.start()
+        # Woken when work is added: by this process, or (PostgreSQL) by any; then an idle
+        # worker need not poll fast.
+        subscription = self.service.store.subscribe(self._wake.set)
+        idle = max(self.idle_sleep, 1.0) if subscription.cross_process else self.idle_sleep
         try:
             while not stop.is_set():
                 if self.poll():
                     continue
                 # Sleep until a task of ours ends (its step may have queued the next task:
-                # pick that up at once) or something else falls due.
-                self._wake.wait(self._idle_for())
+                # pick that up at once), new work is added, or something falls due.
+                self._wake.wait(self._idle_for(idle))
                 self._wake.clear()
         finally:
+            subscription.close()
             self._pool.shutdown(wait=True)
 
     def run_until_idle(self, timeout: float = 60.0) -> None:
@@ -111,12 +116,12 @@ class Worker:
             for item in items:
                 self.service.store.renew(item.id, self.worker_id, until)
 
-    def _idle_for(self) -> float:
+    def _idle_for(self, longest: float) -> float:
         due = self.service.store.next_due()
         if due is None:
-            return self.idle_sleep
+            return longest
         wait = (due - self.service.clock.now()).total_seconds()
-        return min(max(wait, 0.0), self.idle_sleep)
+        return min(max(wait, 0.0), longest)
 
     def _process(self, item: WorkItem) -> None:
         event: Inbound

@@ -56,6 +56,11 @@ def last_per_key(items: Sequence[WorkItem]) -> list[WorkItem]:
     return list(by_key.values())
 
 
+def claimable(items: Sequence[WorkItem]) -> bool:
+    """Whether some of ``items`` are for workers (activity tasks are for pollers)."""
+    return any(item.kind != "activity" for item in items)
+
+
 def keys_to_delete(
     execution_arn: str, cancel: Iterable[str], add: Sequence[WorkItem]
 ) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ import heapq
 import itertools
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from stepline.store import _common as c
@@ -24,6 +24,7 @@ from stepline.store.records import (
     ExecutionStatus,
     WorkItem,
 )
+from stepline.store.signal import Subscription, WorkSignal
 
 
 class MemoryStore(MemoryCatalog):
@@ -50,10 +51,14 @@ class MemoryStore(MemoryCatalog):
         # Activity tasks are in _work but in neither heap: id -> its activity's ARN.
         self._activities: dict[str, ActivityRecord] = {}
         self._activity_tasks: dict[int, str] = {}
+        self._signal = WorkSignal()
 
     def migrate(self) -> list[str]:
         """Nothing to migrate; present so every backend answers ``migrate()``."""
         return []
+
+    def subscribe(self, wake: Callable[[], None]) -> Subscription:
+        return self._signal.subscribe(wake)
 
     # ---- executions ---------------------------------------------------------------------
     def create_execution(
@@ -76,6 +81,8 @@ class MemoryStore(MemoryCatalog):
             for pair in c.keys_to_delete(record.arn, (), work):
                 self._delete_key(pair)
             self._add_work(work)
+        if self._signal and c.claimable(work):
+            self._signal.fire()
 
     def get_execution(self, arn: str) -> ExecutionRecord | None:
         with self._lock:
@@ -131,7 +138,9 @@ class MemoryStore(MemoryCatalog):
                 self._delete_key(pair)
             self._add_work(work)
             self._add_events(events)
-            return version
+        if self._signal and c.claimable(work):
+            self._signal.fire()
+        return version
 
     def history(self, execution_arn: str, after: int = 0, limit: int = 1000) -> list[EventRecord]:
         with self._lock:

@@ -10,8 +10,9 @@ schema is the connection's ``search_path`` (set it in the URL with
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -31,7 +32,10 @@ from stepline.store.records import (
     ExecutionStatus,
     WorkItem,
 )
+from stepline.store.signal import CHANNEL, Subscription, WorkSignal
 from stepline.store.sql_catalog import Dialect, SqlCatalog
+
+_LOG = logging.getLogger(__name__)
 
 Connection: TypeAlias = "psycopg.Connection[tuple[Any, ...]]"
 
@@ -94,6 +98,8 @@ class PostgresStore(SqlCatalog):
         self._lock = threading.Lock()
         self._connections: list[Connection] = []
         self._closed = False
+        self._signal = WorkSignal()
+        self._listener: PostgresListener | None = None
         if migrate:
             self.migrate()
 
@@ -268,10 +274,21 @@ class PostgresStore(SqlCatalog):
         row = self._conn().execute(_NEXT_DUE).fetchone()
         return None if row is None else c.utc_or_none(row[0])
 
+    def subscribe(self, wake: Callable[[], None]) -> Subscription:
+        subscription = self._signal.subscribe(wake, cross_process=True)
+        with self._lock:
+            if self._listener is None and not self._closed:
+                # It wakes every subscriber once it listens (work may have come before).
+                self._listener = PostgresListener(self.url, self._signal)
+        return subscription
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, []
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
         for conn in connections:
             conn.close()
 
@@ -325,6 +342,8 @@ def _replace_work(
     if work:
         rows = [(w.execution_arn, w.key, w.kind, c.utc(w.due_at), w.payload) for w in work]
         cursor.executemany(_INSERT_WORK, rows)
+        if c.claimable(work):
+            cursor.execute(f"NOTIFY {CHANNEL}")  # delivered at commit, to idle workers
 
 
 def _redacted(url: str) -> str:
@@ -338,3 +357,36 @@ def _redacted(url: str) -> str:
 
 def _marks(n: int) -> str:
     return ", ".join(["%s"] * n)
+
+
+class PostgresListener:
+    """One ``LISTEN`` connection per store, started by the first subscriber; it fires the
+    signal for each notification and reconnects after a lost connection."""
+
+    def __init__(self, url: str, signal: WorkSignal) -> None:
+        self._url = url
+        self._signal = signal
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stepline-listen", daemon=True)
+        self._thread.start()
+        self._ready.wait(5.0)  # listening before the first subscriber goes idle
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5.0)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._ready.set()
+                    self._signal.fire()  # work may have come while we were not listening
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=0.5):
+                            self._signal.fire()
+            except psycopg.Error as error:
+                _LOG.warning("stepline: LISTEN %s failed (%s); retrying", CHANNEL, error)
+                self._ready.set()
+                self._stop.wait(1.0)

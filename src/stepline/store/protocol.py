@@ -3,7 +3,7 @@ passes the same contract suite (tests/store/test_contract.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -19,6 +19,7 @@ from stepline.store.records import (
     VersionRecord,
     WorkItem,
 )
+from stepline.store.signal import Subscription
 
 
 class StoreError(Exception):
@@ -212,6 +213,12 @@ class Store(Protocol):
         then): its ``due_at``, or for a leased item the later of that and ``lease_until``.
         None when there is no work at all. "activity" items do not count (no claim takes
         them)."""
+        ...
+
+    def subscribe(self, wake: Callable[[], None]) -> Subscription:
+        """Call ``wake`` (from any thread) whenever claimable work was added: by this
+        store object, and with PostgreSQL by any process (LISTEN/NOTIFY). Idle workers
+        sleep on it instead of polling fast."""
         ...
 
     def close(self) -> None: ...

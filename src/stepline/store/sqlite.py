@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from stepline.store.records import (
     ExecutionStatus,
     WorkItem,
 )
+from stepline.store.signal import Subscription, WorkSignal
 from stepline.store.sql_catalog import Dialect, SqlCatalog
 
 _EXECUTION = (
@@ -87,12 +88,16 @@ class SqliteStore(SqlCatalog):
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
+        self._signal = WorkSignal()  # in-process only: other processes poll
         if migrate:
             self.migrate()
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns their names."""
         return apply_sqlite(self._conn())
+
+    def subscribe(self, wake: Callable[[], None]) -> Subscription:
+        return self._signal.subscribe(wake)
 
     # State machines, revisions, versions and aliases: SqlCatalog.
 
@@ -128,6 +133,8 @@ class SqliteStore(SqlCatalog):
                 ) from None
             self._insert_events(conn, record.arn, event_rows)
             self._replace_work(conn, record.arn, (), work)
+        if self._signal and c.claimable(work):
+            self._signal.fire()
 
     def get_execution(self, arn: str) -> ExecutionRecord | None:
         sql = f"SELECT {_EXECUTION_READ} FROM executions WHERE arn = ?"
@@ -169,6 +176,8 @@ class SqliteStore(SqlCatalog):
                     raise VersionConflict(c.work_gone(arn, step.done_work_id))
             self._replace_work(conn, arn, step.cancel_keys, work)
             self._insert_events(conn, arn, event_rows)
+        if self._signal and c.claimable(work):
+            self._signal.fire()
         return step.expected_version + 1
 
     def history(self, execution_arn: str, after: int = 0, limit: int = 1000) -> list[EventRecord]:
