@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Run:
-    env = dict(os.environ, STEPLINE_DB=f"sqlite:///{tmp_path}/store.db")
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "stepline.cli", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=120,
-        )
-
-    return run
+from runner import Run
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:

@@ -24,22 +24,9 @@ FUNCTIONS = {"greet": greet, "ask": ask}
 """
 
 
-@pytest.fixture
-def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
+@pytest.fixture(autouse=True)
+def handlers(tmp_path: Path) -> None:
     (tmp_path / "handlers.py").write_text(FUNCTIONS)
-    env = dict(os.environ, STEPLINE_DB=f"sqlite:///{tmp_path}/store.db")
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "stepline.cli", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=120,
-        )
-
-    return run
 
 
 def write(path: Path, definition: dict[str, object]) -> str:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from runner import Run
 
 from stepline.integrations.base import Registry
 from stepline.integrations.lambda_functions import LambdaFunctions
@@ -229,7 +227,7 @@ FUNCTIONS = {"flaky": flaky}
 """
 
 
-def test_redrive_through_the_cli(tmp_path: Path) -> None:
+def test_redrive_through_the_cli(cli: Run, tmp_path: Path) -> None:
     (tmp_path / "handlers.py").write_text(FUNCTIONS)
     (tmp_path / "broken").write_text("")
     machine = {
@@ -237,17 +235,6 @@ def test_redrive_through_the_cli(tmp_path: Path) -> None:
         "States": {"Call": {"Type": "Task", "Resource": ARN + "flaky", "End": True}},
     }
     (tmp_path / "m.json").write_text(json.dumps(machine))
-    environ = dict(os.environ, STEPLINE_DB=f"sqlite:///{tmp_path}/store.db")
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "stepline.cli", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=environ,
-            timeout=120,
-        )
 
     assert cli("create-state-machine", "m", "m.json").returncode == 0
     first = cli(

@@ -4,16 +4,14 @@ PostgreSQL: every execution runs the definition it started with, to its end."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from runner import Run
 
 from stepline.asl.errors import DefinitionError
 from stepline.catalog_checks import StateMachineDoesNotExist, ValidationError
@@ -364,19 +362,7 @@ def test_a_parent_task_starts_a_version_or_an_alias_of_its_child(service: Servic
 # ---- the command line -----------------------------------------------------------------------
 
 
-def test_the_cli_updates_publishes_aliases_and_starts_versions(tmp_path: Path) -> None:
-    env = dict(os.environ, STEPLINE_DB=f"sqlite:///{tmp_path}/store.db")
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "stepline.cli", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=120,
-        )
-
+def test_the_cli_updates_publishes_aliases_and_starts_versions(cli: Run, tmp_path: Path) -> None:
     def ok(*args: str) -> str:
         done = cli(*args)
         assert done.returncode == 0, (args, done.stderr)

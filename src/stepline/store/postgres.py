@@ -20,13 +20,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors
+from psycopg import sql as pgsql
 
 from stepline.store import _common as c
 from stepline.store import rows as convert
 from stepline.store.migrate import apply_postgres
 from stepline.store.protocol import AlreadyExists, Append, NotFound, StoreError, VersionConflict
 from stepline.store.records import (
-    ActivityRecord,
     EventRecord,
     ExecutionRecord,
     ExecutionStatus,
@@ -66,7 +66,6 @@ _UPDATE_EXECUTION = (
 _NEXT_DUE = (  # GREATEST ignores NULLs
     "SELECT MIN(GREATEST(due_at, lease_until)) FROM work WHERE kind <> 'activity'"
 )
-_ACTIVITY = "arn, name, created_at"
 _TAKE_ACTIVITY_TASK = f"""UPDATE work
 SET lease_owner = %s, lease_until = %s, attempts = attempts + 1
 WHERE id = (
@@ -100,6 +99,10 @@ class PostgresStore(SqlCatalog):
         self._closed = False
         self._signal = WorkSignal()
         self._listener: PostgresListener | None = None
+        # Wake-ups are per schema: stores in other schemas of the database are not woken.
+        row = self._conn().execute("SELECT current_schema()").fetchone()
+        self._notify_channel = f"{CHANNEL}:{row[0] if row and row[0] else 'public'}"
+        self._notify = pgsql.SQL("NOTIFY {}").format(pgsql.Identifier(self._notify_channel))
         if migrate:
             self.migrate()
 
@@ -137,7 +140,7 @@ class PostgresStore(SqlCatalog):
             with conn.pipeline(), conn.transaction():
                 sql = f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(15)})"
                 conn.execute(sql, row)
-                _replace_work(conn, record.arn, (), work)
+                _replace_work(conn, record.arn, (), work, self._notify)
                 _insert_events(conn, event_rows)
         except errors.UniqueViolation as error:
             if error.diag.table_name == "events":
@@ -174,7 +177,7 @@ class PostgresStore(SqlCatalog):
                 done = None
                 if step.done_work_id is not None:
                     done = conn.execute("DELETE FROM work WHERE id = %s", (step.done_work_id,))
-                _replace_work(conn, arn, step.cancel_keys, work)
+                _replace_work(conn, arn, step.cancel_keys, work, self._notify)
                 _insert_events(conn, event_rows)
                 pipeline.sync()
                 if updated.rowcount != 1 or (done is not None and done.rowcount != 1):
@@ -205,31 +208,7 @@ class PostgresStore(SqlCatalog):
         rows = self._conn().execute(sql, (execution_arn, after, max(limit, 0)))
         return [convert.event(row, _TIMES) for row in rows]
 
-    # ---- activities ---------------------------------------------------------------------
-    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
-        row = (record.arn, record.name, c.utc(record.created_at))
-        conn = self._conn()
-        with conn.transaction():
-            sql = f"INSERT INTO activities ({_ACTIVITY}) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
-            conn.execute(sql, row)
-            sql = f"SELECT {_ACTIVITY} FROM activities WHERE name = %s"
-            found = conn.execute(sql, (record.name,)).fetchone()
-        assert found is not None
-        return convert.activity(found, _TIMES)
-
-    def get_activity(self, arn: str) -> ActivityRecord | None:
-        sql = f"SELECT {_ACTIVITY} FROM activities WHERE arn = %s"
-        row = self._conn().execute(sql, (arn,)).fetchone()
-        return None if row is None else convert.activity(row, _TIMES)
-
-    def list_activities(self) -> list[ActivityRecord]:
-        sql = f"SELECT {_ACTIVITY} FROM activities ORDER BY name"
-        return [convert.activity(row, _TIMES) for row in self._conn().execute(sql)]
-
-    def delete_activity(self, arn: str) -> bool:
-        cursor = self._conn().execute("DELETE FROM activities WHERE arn = %s", (arn,))
-        return cursor.rowcount == 1
-
+    # ---- activity tasks (activities themselves: SqlCatalog) -------------------------------
     def take_activity_task(
         self, activity_arn: str, worker_id: str, now: datetime, lease_seconds: float
     ) -> WorkItem | None:
@@ -279,7 +258,7 @@ class PostgresStore(SqlCatalog):
         with self._lock:
             if self._listener is None and not self._closed:
                 # It wakes every subscriber once it listens (work may have come before).
-                self._listener = PostgresListener(self.url, self._signal)
+                self._listener = PostgresListener(self.url, self._notify_channel, self._signal)
         return subscription
 
     def close(self) -> None:
@@ -333,7 +312,11 @@ def _insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _replace_work(
-    conn: Connection, arn: str, cancel: Sequence[str], work: Sequence[WorkItem]
+    conn: Connection,
+    arn: str,
+    cancel: Sequence[str],
+    work: Sequence[WorkItem],
+    notify: pgsql.Composed,
 ) -> None:
     pairs = c.keys_to_delete(arn, cancel, work)
     cursor = conn.cursor()
@@ -343,7 +326,7 @@ def _replace_work(
         rows = [(w.execution_arn, w.key, w.kind, c.utc(w.due_at), w.payload) for w in work]
         cursor.executemany(_INSERT_WORK, rows)
         if c.claimable(work):
-            cursor.execute(f"NOTIFY {CHANNEL}")  # delivered at commit, to idle workers
+            cursor.execute(notify)  # delivered at commit, to idle workers
 
 
 def _redacted(url: str) -> str:
@@ -363,8 +346,9 @@ class PostgresListener:
     """One ``LISTEN`` connection per store, started by the first subscriber; it fires the
     signal for each notification and reconnects after a lost connection."""
 
-    def __init__(self, url: str, signal: WorkSignal) -> None:
+    def __init__(self, url: str, channel: str, signal: WorkSignal) -> None:
         self._url = url
+        self._listen = pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel))
         self._signal = signal
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -380,13 +364,13 @@ class PostgresListener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._url, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    conn.execute(self._listen)
                     self._ready.set()
                     self._signal.fire()  # work may have come while we were not listening
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=0.5):
                             self._signal.fire()
             except psycopg.Error as error:
-                _LOG.warning("stepline: LISTEN %s failed (%s); retrying", CHANNEL, error)
+                _LOG.warning("stepline: LISTEN failed (%s); retrying", error)
                 self._ready.set()
                 self._stop.wait(1.0)

@@ -2,7 +2,7 @@
 
 A store fires its ``WorkSignal`` after a transaction that added claimable work commits.
 SQLite and memory stores fire it in-process only; the PostgreSQL store also sends
-``NOTIFY stepline_work`` in the transaction and runs one ``LISTEN`` thread that fires the
+``NOTIFY "stepline_work:<schema>"`` in the transaction and runs one ``LISTEN`` thread that fires the
 signal for every notification, so a worker in another process wakes at once instead of
 waiting for its next poll.
 """

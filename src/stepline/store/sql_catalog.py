@@ -1,5 +1,5 @@
-"""State machines, their revisions, versions and aliases in SQL: one implementation for the
-SQLite and the PostgreSQL store (``SqlCatalog`` is a base class of both).
+"""State machines (their revisions, versions and aliases) and activities in SQL: one
+implementation for the SQLite and the PostgreSQL store (``SqlCatalog`` is a base class of both).
 
 Every change is one transaction that first reads the machine's row and holds it: PostgreSQL
 locks it (``FOR UPDATE``), SQLite's ``BEGIN IMMEDIATE`` holds the database's write lock
@@ -21,6 +21,7 @@ from stepline.store import _common as c
 from stepline.store import rows as convert
 from stepline.store.protocol import AlreadyExists, Conflict, NotFound
 from stepline.store.records import (
+    ActivityRecord,
     AliasRecord,
     RevisionRecord,
     Route,
@@ -32,6 +33,7 @@ _MACHINE = "arn, name, definition, role_arn, type, created_at, revision_id"
 _REVISION = "state_machine_arn, id, definition, role_arn, created_at"
 _VERSION = "state_machine_arn, number, revision_id, created_at, description"
 _ALIAS = "state_machine_arn, name, routes, created_at, updated_at, description"
+_ACTIVITY = "arn, name, created_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +259,33 @@ class SqlCatalog:
         sql += " WHERE state_machine_arn = ? AND number = ?"
         row = conn.execute(self._dialect.sql(sql), (arn, number)).fetchone()
         return None if row is None else _version(row, self._dialect.times)
+
+    # ---- activities ---------------------------------------------------------------------
+    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
+        """AWS: creating an existing name again returns the activity as it is."""
+        d = self._dialect
+        row = (record.arn, record.name, d.times.out(record.created_at))
+        with self._transaction() as conn:
+            sql = f"INSERT INTO activities ({_ACTIVITY}) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+            conn.execute(d.sql(sql), row)
+            sql = f"SELECT {_ACTIVITY} FROM activities WHERE name = ?"
+            found = conn.execute(d.sql(sql), (record.name,)).fetchone()
+        return convert.activity(found, d.times)
+
+    def get_activity(self, arn: str) -> ActivityRecord | None:
+        d = self._dialect
+        sql = d.sql(f"SELECT {_ACTIVITY} FROM activities WHERE arn = ?")
+        row = self._reader().execute(sql, (arn,)).fetchone()
+        return None if row is None else convert.activity(row, d.times)
+
+    def list_activities(self) -> list[ActivityRecord]:
+        sql = f"SELECT {_ACTIVITY} FROM activities ORDER BY name"
+        return [convert.activity(row, self._dialect.times) for row in self._reader().execute(sql)]
+
+    def delete_activity(self, arn: str) -> bool:
+        with self._transaction() as conn:
+            sql = self._dialect.sql("DELETE FROM activities WHERE arn = ?")
+            return bool(conn.execute(sql, (arn,)).rowcount == 1)
 
     def _alias(self, conn: Any, arn: str, name: str) -> AliasRecord | None:
         sql = f"SELECT {_ALIAS} FROM state_machine_aliases WHERE state_machine_arn = ? AND name = ?"

@@ -20,7 +20,6 @@ from stepline.store import rows as convert
 from stepline.store.migrate import apply_sqlite
 from stepline.store.protocol import AlreadyExists, Append, NotFound, StoreError, VersionConflict
 from stepline.store.records import (
-    ActivityRecord,
     EventRecord,
     ExecutionRecord,
     ExecutionStatus,
@@ -48,7 +47,6 @@ RETURNING {_WORK}"""
 _NEXT_DUE = """SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < due_at
                           THEN due_at ELSE lease_until END) FROM work
                WHERE kind <> 'activity'"""
-_ACTIVITY = "arn, name, created_at"
 _TAKE_ACTIVITY_TASK = f"""UPDATE work SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
 WHERE id = (
     SELECT id FROM work
@@ -185,28 +183,7 @@ class SqliteStore(SqlCatalog):
         rows = self._conn().execute(sql, (execution_arn, after, max(limit, 0)))
         return [convert.event(row, _TIMES) for row in rows]
 
-    # ---- activities ---------------------------------------------------------------------
-    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
-        row = (record.arn, record.name, c.to_micros(record.created_at))
-        with self._write() as conn:
-            sql = f"INSERT OR IGNORE INTO activities ({_ACTIVITY}) VALUES (?, ?, ?)"
-            conn.execute(sql, row)
-            sql = f"SELECT {_ACTIVITY} FROM activities WHERE name = ?"
-            return convert.activity(conn.execute(sql, (record.name,)).fetchone(), _TIMES)
-
-    def get_activity(self, arn: str) -> ActivityRecord | None:
-        sql = f"SELECT {_ACTIVITY} FROM activities WHERE arn = ?"
-        row = self._conn().execute(sql, (arn,)).fetchone()
-        return None if row is None else convert.activity(row, _TIMES)
-
-    def list_activities(self) -> list[ActivityRecord]:
-        sql = f"SELECT {_ACTIVITY} FROM activities ORDER BY name"
-        return [convert.activity(row, _TIMES) for row in self._conn().execute(sql)]
-
-    def delete_activity(self, arn: str) -> bool:
-        with self._write() as conn:
-            return conn.execute("DELETE FROM activities WHERE arn = ?", (arn,)).rowcount == 1
-
+    # ---- activity tasks (activities themselves: SqlCatalog) -------------------------------
     def take_activity_task(
         self, activity_arn: str, worker_id: str, now: datetime, lease_seconds: float
     ) -> WorkItem | None:
