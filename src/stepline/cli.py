@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
-from stepline.api import ExecutionResult, run, validate
 from stepline.asl.errors import DefinitionError
+from stepline.inprocess import ExecutionResult, run, validate
 from stepline.runtime.local import ExecutionStuck
 from stepline.usage import UsageError
 
@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     from stepline.cli_versions import add_version_commands
 
     add_version_commands(commands, _read_text)
+    from stepline.cli_serve import add_serve_command
+
+    add_serve_command(commands, _all_functions)
     return parser
 
 

@@ -231,8 +231,14 @@ class Service:
         self.apply(arn, StopExecution(error, cause))
         return self.describe_execution(arn)
 
+    def event_count(self, record: ExecutionRecord) -> int:
+        """How many history events the execution has (numbered 1 to that count)."""
+        return int(json.loads(record.state)["next_event_id"]) - 1
+
     def redrive_status(self, record: ExecutionRecord) -> RedriveStatus:
-        events = json.loads(record.state)["next_event_id"] - 1
+        # Not redrivable whatever its history while RUNNING or SUCCEEDED: spare the decoding.
+        finished = record.status not in ("RUNNING", "SUCCEEDED")
+        events = self.event_count(record) if finished else 0
         return redrive_status(record, self.clock.now(), events)
 
     def redrive_execution(self, arn: str) -> ExecutionRecord:

@@ -150,7 +150,9 @@ class JsonataFlow:
         fields = _fields(st)
         states = self._states(visit, in_task=True)
         if is_callback(st.resource):
-            states["context"]["Task"] = {"Token": task_token(self.run.info.execution_arn, token)}
+            # setdefault: a context object given to TestState may already name the token.
+            token_text = task_token(self.run.info.execution_arn, token)
+            states["context"].setdefault("Task", {"Token": token_text})
         parameters = visit.data
         if fields.arguments is not None:
             parameters = self._eval(fields.arguments, states, visit)

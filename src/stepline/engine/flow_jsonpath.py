@@ -44,6 +44,9 @@ _MAX_TASK_SECONDS = 99_999_999  # AWS: TimeoutSeconds default and maximum for a 
 class JsonPathFlow:
     def __init__(self, run: Interpreter) -> None:
         self.run = run
+        # TestState (``engine/teststate``) sets a dict here to receive the intermediate
+        # values under AWS's InspectionData names; None (every execution) records nothing.
+        self.trace: dict[str, Json] | None = None
 
     # ---- helpers -----------------------------------------------------------------------
 
@@ -78,15 +81,21 @@ class JsonPathFlow:
     # ---- states ------------------------------------------------------------------------
 
     def pass_(self, st: PassState, visit: Visit) -> tuple[Json, Assigned]:
-        data = visit.data
+        data, trace = visit.data, self.trace
         effective = self._select(st.io.input_path, data, visit, output=False)
+        if trace is not None:
+            trace["afterInputPath"] = effective
         if st.has_result:
             result = st.result
         elif st.parameters is not None:
             result = self._template(st.parameters, effective, visit)
+            if trace is not None:
+                trace["afterParameters"] = result
         else:
             result = effective
         output = apply_result_path(st.result_path, data, result)
+        if trace is not None:
+            trace["afterResultPath"] = output
         output = self._select(st.io.output_path, output, visit, output=True)
         if output is not data:
             check_payload_size(output, visit.name)
@@ -94,6 +103,8 @@ class JsonPathFlow:
 
     def choose(self, st: ChoiceState, visit: Visit) -> tuple[str, Json, Assigned]:
         effective = self._select(st.io.input_path, visit.data, visit, output=False)
+        if self.trace is not None:
+            self.trace["afterInputPath"] = effective
         ctx = self._ctx(visit)
         target, assign = st.default, st.base.assign
         for position, rule in enumerate(st.choices):
@@ -142,11 +153,15 @@ class JsonPathFlow:
 
     def wait_over(self, st: WaitState, visit: Visit) -> tuple[Json, Assigned]:
         effective = self._select(st.io.input_path, visit.data, visit, output=False)
+        if self.trace is not None:
+            self.trace["afterInputPath"] = effective
         output = self._select(st.io.output_path, effective, visit, output=True)
         return output, self._assign(st.base.assign, effective, visit)
 
     def succeed(self, st: SucceedState, visit: Visit) -> Json:
         effective = self._select(st.io.input_path, visit.data, visit, output=False)
+        if self.trace is not None:
+            self.trace["afterInputPath"] = effective
         return self._select(st.io.output_path, effective, visit, output=True)
 
     def fail(self, st: FailState, visit: Visit) -> tuple[str | None, str | None]:
@@ -165,6 +180,8 @@ class JsonPathFlow:
 
     def task_request(self, st: TaskState, visit: Visit, token: str) -> TaskRequestPlan:
         effective = self._select(st.io.input_path, visit.data, visit, output=False)
+        if self.trace is not None:
+            self.trace["afterInputPath"] = effective
         parameters = effective
         if st.parameters is not None:
             ctx = None
@@ -196,9 +213,14 @@ class JsonPathFlow:
         return min(value, _MAX_TASK_SECONDS)
 
     def result(self, st: Handled, visit: Visit, result: Json) -> tuple[Json, Assigned]:
+        trace = self.trace
         if st.result_selector is not None:
             result = self._template(st.result_selector, result, visit, isinstance(st, TaskState))
+        if trace is not None:
+            trace["afterResultSelector"] = result
         output = apply_result_path(st.result_path, visit.data, result)
+        if trace is not None:
+            trace["afterResultPath"] = output
         output = self._select(st.io.output_path, output, visit, output=True)
         if output is not visit.data:
             check_payload_size(output, visit.name)

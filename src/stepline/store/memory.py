@@ -93,15 +93,28 @@ class MemoryStore(MemoryCatalog):
         state_machine_arn: str | None = None,
         status: ExecutionStatus | None = None,
         limit: int = 100,
+        *,
+        version_arn: str | None = None,
+        alias_arn: str | None = None,
+        redriven: bool | None = None,
+        after_arn: str | None = None,
     ) -> list[ExecutionRecord]:
         with self._lock:
+            order = self._execution_seq
             found = [
                 e
                 for e in self._executions.values()
                 if (state_machine_arn is None or e.state_machine_arn == state_machine_arn)
                 and (status is None or e.status == status)
+                and (version_arn is None or e.version_arn == version_arn)
+                and (alias_arn is None or e.alias_arn == alias_arn)
+                and (redriven is None or (e.redrive_count > 0) == redriven)
             ]
-            found.sort(key=lambda e: (e.start_date, self._execution_seq[e.arn]), reverse=True)
+            if after_arn is not None:
+                mark = self._executions.get(after_arn)
+                cursor = None if mark is None else (mark.start_date, order[mark.arn])
+                found = [e for e in found if cursor and (e.start_date, order[e.arn]) < cursor]
+            found.sort(key=lambda e: (e.start_date, order[e.arn]), reverse=True)
         return found[: max(limit, 0)]
 
     def append(self, step: Append) -> int:

@@ -144,8 +144,16 @@ class Store(Protocol):
         state_machine_arn: str | None = None,
         status: ExecutionStatus | None = None,
         limit: int = 100,
+        *,
+        version_arn: str | None = None,
+        alias_arn: str | None = None,
+        redriven: bool | None = None,
+        after_arn: str | None = None,
     ) -> list[ExecutionRecord]:
-        """Newest first."""
+        """Newest first (start date, then insertion order). ``version_arn``/``alias_arn``:
+        only the executions started through that version or alias; ``redriven``: only
+        those redriven at least once (True) or never (False); ``after_arn``: the next page,
+        the executions listed after that one (none when it does not exist)."""
         ...
 
     def append(self, step: Append) -> int:

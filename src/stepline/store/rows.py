@@ -36,17 +36,35 @@ class Times:
 
 
 def execution_listing(
-    columns: str, mark: str, state_machine_arn: str | None, status: str | None, limit: int
+    columns: str,
+    mark: str,
+    state_machine_arn: str | None,
+    status: str | None,
+    limit: int,
+    version_arn: str | None = None,
+    alias_arn: str | None = None,
+    redriven: bool | None = None,
+    after_arn: str | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
     """SQL and arguments for ``Store.list_executions``, newest first; ``mark`` is the
     dialect's placeholder."""
     where, args = [], []
-    if state_machine_arn is not None:
-        where.append(f"state_machine_arn = {mark}")
-        args.append(state_machine_arn)
-    if status is not None:
-        where.append(f"status = {mark}")
-        args.append(status)
+    for column, value in (
+        ("state_machine_arn", state_machine_arn),
+        ("status", status),
+        ("version_arn", version_arn),
+        ("alias_arn", alias_arn),
+    ):
+        if value is not None:
+            where.append(f"{column} = {mark}")
+            args.append(value)
+    if redriven is not None:
+        where.append("redrive_count > 0" if redriven else "redrive_count = 0")
+    if after_arn is not None:  # keyset paging: strictly after that execution in this order
+        where.append(
+            f"(start_date, seq) < (SELECT start_date, seq FROM executions WHERE arn = {mark})"
+        )
+        args.append(after_arn)
     sql = f"SELECT {columns} FROM executions"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -144,9 +144,22 @@ class SqliteStore(SqlCatalog):
         state_machine_arn: str | None = None,
         status: ExecutionStatus | None = None,
         limit: int = 100,
+        *,
+        version_arn: str | None = None,
+        alias_arn: str | None = None,
+        redriven: bool | None = None,
+        after_arn: str | None = None,
     ) -> list[ExecutionRecord]:
         sql, args = convert.execution_listing(
-            _EXECUTION_READ, "?", state_machine_arn, status, limit
+            _EXECUTION_READ,
+            "?",
+            state_machine_arn,
+            status,
+            limit,
+            version_arn,
+            alias_arn,
+            redriven,
+            after_arn,
         )
         rows = self._conn().execute(sql, args)
         return [convert.execution(row, _TIMES) for row in rows]

@@ -1,0 +1,217 @@
+"""``stepline serve``: the AWS Step Functions API over HTTP, with an embedded worker.
+
+One process: the HTTP server (``stepline.api.server``) and, unless ``--no-worker``, a worker
+thread running the executions it starts. Other ``stepline worker`` processes may join on
+the same database. SIGINT/SIGTERM stop it cleanly: the server stops accepting, the worker
+finishes the tasks it is running, the store is closed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from stepline.activities import LONG_POLL_SECONDS, Activities
+from stepline.api.auth import Authenticator, NoAuth
+from stepline.api.dispatch import SfnApi
+from stepline.api.operation import Context
+from stepline.api.server import ApiServer, store_readiness
+from stepline.cli_store import DEFAULT_DB
+from stepline.integrations.base import Registry
+from stepline.integrations.lambda_functions import LambdaFunctions
+from stepline.integrations.stepfunctions import StepFunctions
+from stepline.runtime.clock import RealClock
+from stepline.runtime.worker import Worker
+from stepline.service import Account, Service
+from stepline.store.open import open_store
+from stepline.store.protocol import StoreError
+from stepline.usage import UsageError
+
+DEFAULT_PORT: Final = 8083
+_PROBE_NAME: Final = "stepline-readiness-probe"  # looked up, never created
+
+
+def add_serve_command(
+    commands: Any, functions_loader: Callable[[list[str]], dict[str, Any]]
+) -> None:
+    serve: argparse.ArgumentParser = commands.add_parser(
+        "serve",
+        help="serve the AWS Step Functions API (boto3, the AWS CLI) and run a worker",
+        description="Serve the AWS Step Functions JSON 1.0 API: point any SDK's endpoint_url"
+        " at it. Requests must be signed (SigV4) with a configured key pair; the development"
+        " pair stepline / stepline-secret is accepted when none is configured.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0: any free port)",
+    )
+    serve.add_argument(
+        "--db", default=None, help=f"store URL (default $STEPLINE_DB or {DEFAULT_DB})"
+    )
+    serve.add_argument("--no-worker", action="store_true", help="serve the API only")
+    serve.add_argument("--concurrency", type=int, default=8, help="worker task slots (default 8)")
+    serve.add_argument(
+        "--functions",
+        action="append",
+        default=[],
+        metavar="MODULE:ATTR",
+        help="a dict of Lambda function name -> handler(event, context); repeatable",
+    )
+    serve.add_argument(
+        "--region", default="us-east-1", help="region of the ARNs (default us-east-1)"
+    )
+    serve.add_argument("--account", default="123456789012", help="account id of the ARNs")
+    serve.add_argument(
+        "--auth",
+        choices=["sigv4", "none"],
+        default="sigv4",
+        help="sigv4 (default): verify request signatures; none: accept any request",
+    )
+    serve.add_argument(
+        "--access-key", action="append", default=[], help="an access key id (repeatable)"
+    )
+    serve.add_argument(
+        "--secret-key", action="append", default=[], help="its secret key (one per --access-key)"
+    )
+    serve.add_argument(
+        "--credentials-file",
+        default=None,
+        help="TOML file of [[credentials]] access_key/secret_key",
+    )
+    serve.add_argument(
+        "--api-threads", type=int, default=16, help="threads answering requests (default 16)"
+    )
+    serve.add_argument(
+        "--long-poll-seconds",
+        type=float,
+        default=LONG_POLL_SECONDS,
+        help=f"how long GetActivityTask waits for a task (default {LONG_POLL_SECONDS:g})",
+    )
+    serve.set_defaults(command=lambda args: _serve(args, functions_loader))
+
+
+def _serve(args: argparse.Namespace, loader: Callable[[list[str]], dict[str, Any]]) -> int:
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="stepline serve: %(levelname)s %(message)s"
+    )
+    _check(args)
+    auth = _authenticator(args)
+    functions = loader(args.functions)
+    url = args.db or os.environ.get("STEPLINE_DB") or DEFAULT_DB
+    try:
+        store = open_store(url)
+    except (ValueError, StoreError, OSError) as exc:
+        raise UsageError(f"cannot open the store {url}: {exc}") from None
+    try:
+        account = Account(args.region, args.account)
+        service = Service(store, RealClock(), account)
+        stop = threading.Event()
+        context = Context(service, Activities(service), args.long_poll_seconds, stop)
+        api = SfnApi(context, threads=args.api_threads)
+        return _run(args, service, api, auth, functions, stop)
+    finally:
+        store.close()
+
+
+def _run(
+    args: argparse.Namespace,
+    service: Service,
+    api: SfnApi,
+    auth: Authenticator,
+    functions: Mapping[str, Any],
+    stop: threading.Event,
+) -> int:
+    probe_arn = service.account.state_machine_arn(_PROBE_NAME)
+    readiness = store_readiness(
+        lambda: api.on_store_thread(lambda: service.store.get_state_machine(probe_arn))
+    )
+    try:
+        server = ApiServer((args.host, args.port), api, auth, readiness)
+    except OSError as exc:
+        api.close()
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    threads = [threading.Thread(target=server.serve_forever, name="stepline-http", daemon=True)]
+    if not args.no_worker:
+        registry = Registry([LambdaFunctions(functions), StepFunctions(service)])
+        name = f"serve:{socket.gethostname()}:{os.getpid()}"
+        worker = Worker(service, registry, name, args.concurrency)
+        threads.append(threading.Thread(target=worker.run, args=(stop,), name="stepline-worker"))
+    for thread in threads:
+        thread.start()
+    worker_note = "no worker" if args.no_worker else f"worker with {args.concurrency} slots"
+    print(f"stepline serve: listening on {server.url} ({worker_note})", flush=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        for thread in threads[1:]:
+            thread.join()
+        api.close()
+    print("stepline serve: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> None:
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be 0 to 65535, got {args.port}")
+    if args.concurrency < 1 or args.api_threads < 1:
+        raise UsageError("--concurrency and --api-threads must be at least 1")
+    if args.long_poll_seconds < 0:
+        raise UsageError("--long-poll-seconds must not be negative")
+    if not (args.account.isascii() and args.account.isdigit() and len(args.account) == 12):
+        raise UsageError(f"--account must be 12 digits, got {args.account!r}")
+    if not args.region or ":" in args.region:
+        raise UsageError(f"--region must be a region name such as us-east-1, got {args.region!r}")
+
+
+def _authenticator(args: argparse.Namespace) -> Authenticator:
+    if len(args.access_key) != len(args.secret_key):
+        raise UsageError("give one --secret-key per --access-key")
+    if args.auth == "none":
+        if args.access_key or args.credentials_file:
+            raise UsageError("--auth none takes no keys")
+        print("stepline serve: --auth none: requests are NOT authenticated", file=sys.stderr)
+        return NoAuth()
+    from stepline.api.sigv4 import (
+        CredentialsFileError,
+        SigV4Authenticator,
+        development_credentials,
+        load_credentials,
+    )
+
+    credentials = dict(zip(args.access_key, args.secret_key, strict=True))
+    if args.credentials_file:
+        try:
+            credentials.update(load_credentials(args.credentials_file))
+        except CredentialsFileError as exc:
+            raise UsageError(str(exc)) from None
+    if not credentials:
+        credentials = dict(development_credentials())
+        print(
+            "stepline serve: accepting the development key pair stepline / stepline-secret"
+            " (give --access-key/--secret-key or --credentials-file for others)",
+            file=sys.stderr,
+        )
+    try:
+        return SigV4Authenticator(credentials, region=args.region, service="states")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
