@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
@@ -26,7 +27,8 @@ from stepline.engine.resources import is_activity
 from stepline.engine.tokens import task_token
 from stepline.names import MAX_NAME, check_name
 from stepline.store.protocol import NotFound, Store
-from stepline.store.records import ActivityRecord, WorkItem
+from stepline.store.records import ActivityRecord, Tag, WorkItem
+from stepline.tags import check_tags
 
 if TYPE_CHECKING:
     from stepline.service import Service
@@ -67,11 +69,14 @@ class Activities:
         account = self.service.account
         return f"arn:aws:states:{account.region}:{account.account}:activity:{name_or_arn}"
 
-    def create_activity(self, name: str) -> ActivityRecord:
-        """AWS's CreateActivity: creating an existing name again returns that activity."""
+    def create_activity(self, name: str, tags: Sequence[Tag] = ()) -> ActivityRecord:
+        """AWS's CreateActivity: creating an existing name again returns that activity (its
+        tags unchanged: "If a following request has different tags values, Step Functions
+        will ignore these differences")."""
         check_name(name, "activity name")
         record = ActivityRecord(self.arn(name), name, self.service.clock.now())
-        return self.service.store.create_activity(record)
+        check_tags(tags, record.arn)
+        return self.service.store.create_activity(record, tags)
 
     def describe_activity(self, name_or_arn: str) -> ActivityRecord:
         arn = self.arn(name_or_arn)

@@ -15,6 +15,7 @@ from stepline.catalog_checks import (
     ResourceNotFound,
     StateMachineDoesNotExist,
     ValidationError,
+    active,
     check_alias_name,
     check_description,
     parse_routes,
@@ -37,6 +38,7 @@ class Aliases:
         check_alias_name(name)
         check_description(description, "description")
         machine_arn, parsed = parse_routes(routes, self._ref)
+        self._not_deleting(machine_arn)
         existing = self.store.get_alias(machine_arn, name)
         if existing is None and len(self.store.list_aliases(machine_arn)) >= MAX_ALIASES:
             raise QuotaExceeded(f"State machine {machine_arn} has {MAX_ALIASES} aliases already")
@@ -70,6 +72,7 @@ class Aliases:
                 "Either the description or the routingConfiguration must be given"
             )
         check_description(description, "description")
+        self._not_deleting(ref.arn)
         current = self.describe_alias(alias_arn)
         parsed = current.routes if routes is None else parse_routes(routes, self._ref, ref.arn)[1]
         changed = dataclasses.replace(
@@ -99,8 +102,10 @@ class Aliases:
         ref = self._ref(state_machine)
         if ref.alias is not None:
             raise InvalidArn(f"Invalid Arn: '{state_machine}': not a state machine ARN")
-        if self.store.get_state_machine(ref.arn) is None:
+        machine = self.store.get_state_machine(ref.arn)
+        if machine is None:
             raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{ref.arn}'")
+        active(machine)
         aliases = self.store.list_aliases(ref.arn)
         if ref.version is not None:
             aliases = [a for a in aliases if any(r.version == ref.version for r in a.routes)]
@@ -111,6 +116,12 @@ class Aliases:
         ref = self._alias_ref(alias_arn)
         assert ref.alias is not None
         self.store.delete_alias(ref.arn, ref.alias)
+
+    def _not_deleting(self, machine_arn: str) -> None:
+        """AWS: StateMachineDeleting for the aliases of a machine being deleted."""
+        machine = self.store.get_state_machine(machine_arn)
+        if machine is not None:
+            active(machine)
 
     def _alias_ref(self, alias_arn: str) -> MachineRef:
         ref = self._ref(alias_arn)

@@ -15,6 +15,20 @@ class InvalidArn(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Account:
+    """The region and account of the ARNs a service makes."""
+
+    region: str = "us-east-1"
+    account: str = "123456789012"
+
+    def state_machine_arn(self, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account}:stateMachine:{name}"
+
+    def execution_arn(self, machine_name: str, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account}:execution:{machine_name}:{name}"
+
+
+@dataclass(frozen=True, slots=True)
 class MachineRef:
     """A state machine (``arn``, unqualified) and the version or alias that qualified it."""
 

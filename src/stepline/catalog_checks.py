@@ -10,7 +10,7 @@ from typing import Final
 
 from stepline.arns import InvalidArn, MachineRef
 from stepline.store.protocol import NotFound, StoreError
-from stepline.store.records import Route
+from stepline.store.records import Route, StateMachineRecord
 
 # AWS: CreateStateMachineAlias's name pattern and length (botocore CharacterRestrictedName).
 ALIAS_NAME: Final = re.compile(r"^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$")
@@ -40,7 +40,23 @@ class StateMachineDoesNotExist(NotFound):
 
 
 class ResourceNotFound(NotFound):
-    """AWS: ResourceNotFound (an alias, or a version an alias would route to)."""
+    """AWS: ResourceNotFound (an alias, a version an alias would route to, a resource to
+    tag); ``resource_name`` is the error's resourceName member, when AWS gives one."""
+
+    def __init__(self, message: str, resource_name: str | None = None) -> None:
+        super().__init__(message)
+        self.resource_name = resource_name
+
+
+class StateMachineDeleting(StoreError):
+    """AWS: StateMachineDeleting ("The specified state machine is being deleted")."""
+
+
+def active(machine: StateMachineRecord) -> StateMachineRecord:
+    """``machine``, unless DeleteStateMachine is deleting it (StateMachineDeleting)."""
+    if machine.status == "DELETING":
+        raise StateMachineDeleting(f"State Machine Is Being Deleted: '{machine.arn}'")
+    return machine
 
 
 class QuotaExceeded(StoreError):

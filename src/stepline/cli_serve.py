@@ -15,7 +15,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Final
 
 from stepline.activities import LONG_POLL_SECONDS, Activities
@@ -118,9 +118,11 @@ def _serve(args: argparse.Namespace, loader: Callable[[list[str]], dict[str, Any
         account = Account(args.region, args.account)
         service = Service(store, RealClock(), account)
         stop = threading.Event()
-        context = Context(service, Activities(service), args.long_poll_seconds, stop)
+        # One registry: the embedded worker runs tasks with it, TestState invokes with it.
+        registry = Registry([LambdaFunctions(functions), StepFunctions(service)])
+        context = Context(service, Activities(service), args.long_poll_seconds, stop, registry)
         api = SfnApi(context, threads=args.api_threads)
-        return _run(args, service, api, auth, functions, stop)
+        return _run(args, service, api, auth, registry, stop)
     finally:
         store.close()
 
@@ -130,7 +132,7 @@ def _run(
     service: Service,
     api: SfnApi,
     auth: Authenticator,
-    functions: Mapping[str, Any],
+    registry: Registry,
     stop: threading.Event,
 ) -> int:
     probe_arn = service.account.state_machine_arn(_PROBE_NAME)
@@ -148,7 +150,6 @@ def _run(
         signal.signal(signum, lambda *_: stop.set())
     threads = [threading.Thread(target=server.serve_forever, name="stepline-http", daemon=True)]
     if not args.no_worker:
-        registry = Registry([LambdaFunctions(functions), StepFunctions(service)])
         name = f"serve:{socket.gethostname()}:{os.getpid()}"
         worker = Worker(service, registry, name, args.concurrency)
         threads.append(threading.Thread(target=worker.run, args=(stop,), name="stepline-worker"))

@@ -30,6 +30,8 @@ def redrive_status(record: ExecutionRecord, now: datetime, event_count: int) -> 
     """DescribeExecution's redriveStatus / redriveStatusReason for ``record`` at ``now``."""
     if record.status in ("RUNNING", "SUCCEEDED"):
         return _not(f"Execution is {record.status} and cannot be redriven")
+    if record.machine_deleting:  # stepline's reason (AWS's not recorded)
+        return _not("The state machine of the execution is being deleted")
     if event_count >= MAX_HISTORY_BEFORE_REDRIVE:
         return _not("Execution history event limit exceeded")
     if now - record.start_date >= MAX_EXECUTION_TIME:

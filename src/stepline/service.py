@@ -7,23 +7,23 @@ the engine's new state, its history events, and its commands turned into work it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from stepline.activities import activity_work
 from stepline.aliases import Aliases
-from stepline.asl.errors import DefinitionError, Json
+from stepline.arns import Account
+from stepline.asl.errors import DefinitionError
 from stepline.asl.model import StateMachine
 from stepline.asl.parse import load
 from stepline.catalog_checks import check_version_description
 from stepline.definitions import Definitions
+from stepline.deletion import Deletion, terminated
 from stepline.engine.codec import decode_state, encode_state
-from stepline.engine.history import HistoryEvent, details_key
 from stepline.engine.interpreter import advance, waits_for
 from stepline.engine.records import (
     CallbackFailed,
@@ -43,17 +43,24 @@ from stepline.engine.records import (
 )
 from stepline.engine.resources import is_activity
 from stepline.engine.tokens import parse_task_token
-from stepline.integrations.stepfunctions import START_EXECUTION, epoch_millis
 from stepline.redrive import RedriveStatus, redrive_status
 from stepline.runtime.clock import Clock
+from stepline.step_work import (
+    child_result,
+    event_records,
+    finished,
+    step_rng,
+    stop_started_work,
+)
 from stepline.store.protocol import AlreadyExists, Append, NotFound, Store, VersionConflict
 from stepline.store.records import (
-    INITIAL_REVISION,
     EventRecord,
     ExecutionRecord,
     StateMachineRecord,
+    Tag,
     WorkItem,
 )
+from stepline.tags import check_tags
 from stepline.versions import Versions
 
 _MAX_CONFLICTS = 50
@@ -70,18 +77,6 @@ class ExecutionNotRedrivable(Exception):
 
 class TaskDoesNotExist(NotFound):
     """AWS: no task of a running execution waits for this token (any more)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    region: str = "us-east-1"
-    account: str = "123456789012"
-
-    def state_machine_arn(self, name: str) -> str:
-        return f"arn:aws:states:{self.region}:{self.account}:stateMachine:{name}"
-
-    def execution_arn(self, machine_name: str, name: str) -> str:
-        return f"arn:aws:states:{self.region}:{self.account}:execution:{machine_name}:{name}"
 
 
 class Service:
@@ -101,6 +96,7 @@ class Service:
         self.versions = Versions(store, clock, arn_of, rng or random.Random())
         self.aliases = Aliases(store, clock, self.versions.ref)
         self.definitions = Definitions(store)
+        self.deletion = Deletion(store, self.versions.ref)
 
     # ---- state machines -------------------------------------------------------------------
 
@@ -111,31 +107,39 @@ class Service:
         role_arn: str | None = None,
         publish: bool = False,
         version_description: str | None = None,
+        *,
+        tags: Sequence[Tag] = (),
+        logging: str | None = None,
+        tracing: str | None = None,
+        encryption: str | None = None,
     ) -> StateMachineRecord:
-        """Validate and store a definition; raises DefinitionError or AlreadyExists. With
-        ``publish``, its version 1 is published too (``<arn>:1``)."""
+        """Validate and store a definition, its tags and configurations (JSON text); raises
+        DefinitionError or AlreadyExists. ``publish``: its version 1 too (``<arn>:1``)."""
         check_version_description(publish, version_description)
         machine = load(definition)
+        arn = self.account.state_machine_arn(name)
+        check_tags(tags, arn)
         record = StateMachineRecord(
-            arn=self.account.state_machine_arn(name),
+            arn=arn,
             name=name,
             definition=definition,
             role_arn=role_arn or f"arn:aws:iam::{self.account.account}:role/stepline",
             type="STANDARD",
             created_at=self.clock.now(),
+            revision_id=self.deletion.initial_revision(arn),
+            logging=logging,
+            tracing=tracing,
+            encryption=encryption,
         )
-        self.store.create_state_machine(record)
-        self.definitions.remember(record.arn, INITIAL_REVISION, machine)  # once it is stored
+        self.store.create_state_machine(record, tags)
+        self.definitions.remember(arn, record.revision_id, machine)  # once it is stored
         if publish:
-            self.versions.publish_version(record.arn, INITIAL_REVISION, version_description)
+            self.versions.publish_version(arn, record.revision_id, version_description)
         return record
 
     def state_machine(self, name_or_arn: str) -> StateMachineRecord:
-        arn = (
-            name_or_arn
-            if name_or_arn.startswith("arn:")
-            else self.account.state_machine_arn(name_or_arn)
-        )
+        is_arn = name_or_arn.startswith("arn:")
+        arn = name_or_arn if is_arn else self.account.state_machine_arn(name_or_arn)
         record = self.store.get_state_machine(arn)
         if record is None:
             raise NotFound(f"state machine does not exist: {name_or_arn}")
@@ -193,7 +197,7 @@ class Service:
             version_arn=target.version_arn,
             alias_arn=target.alias_arn,
         )
-        step = advance(machine, None, StartExecution(info), now, _rng(arn, 0))
+        step = advance(machine, None, StartExecution(info), now, step_rng(arn, 0))
         execution = ExecutionRecord(
             arn=arn,
             state_machine_arn=record.arn,
@@ -203,14 +207,14 @@ class Service:
             start_date=now,
             state=encode_state(step.state, machine),
             version=0,
-            **_finish(step.state, now),
+            **finished(step.state, now),
             revision_id=target.revision_id,
             version_arn=target.version_arn,
             alias_arn=target.alias_arn,
         )
         add, _ = self._work(arn, step, now)
         try:
-            self.store.create_execution(execution, _event_records(arn, step.events), add)
+            self.store.create_execution(execution, event_records(arn, step.events), add)
         except AlreadyExists:
             raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'") from None
         return execution
@@ -228,8 +232,11 @@ class Service:
     def stop_execution(
         self, arn: str, error: str | None = None, cause: str | None = None
     ) -> ExecutionRecord:
+        before = self.describe_execution(arn)
         self.apply(arn, StopExecution(error, cause))
-        return self.describe_execution(arn)
+        # None: it was the last run of a machine being deleted, and went with the machine.
+        after = self.store.get_execution(arn)
+        return after or dataclasses.replace(before, status="ABORTED", stop_date=self.clock.now())
 
     def event_count(self, record: ExecutionRecord) -> int:
         """How many history events the execution has (numbered 1 to that count)."""
@@ -301,14 +308,19 @@ class Service:
         """Advance an execution by one event and store the step; False when there was
         nothing to do (finished execution, the work item already consumed, or, with
         ``only_if_effective``, an event the engine ignored: a ``done_work_id`` is consumed
-        all the same)."""
+        all the same). An execution whose machine is being deleted fails instead of making
+        its next state transition (``deletion.terminated``)."""
         for _ in range(_MAX_CONFLICTS):
             record = self.describe_execution(arn)
             machine, state = self._decode(record)
             if state.status != "RUNNING" and done_work_id is None and type(event) is not Redrive:
                 return False
             now = self.clock.now()
-            step = advance(machine, state, event, now, _rng(arn, state.next_event_id))
+            rng = step_rng(arn, state.next_event_id)
+            step = advance(machine, state, event, now, rng)
+            instead = terminated(record, event, step.events)
+            if instead is not None:
+                step = advance(machine, state, instead, now, rng)
             effective = bool(step.events or step.commands)
             if only_if_effective and not effective and done_work_id is None:
                 return False
@@ -320,14 +332,16 @@ class Service:
                         expected_version=record.version,
                         state=encode_state(step.state, machine),
                         status=step.state.status,
-                        events=_event_records(arn, step.events),
+                        events=event_records(arn, step.events),
                         add_work=add,
                         cancel_keys=cancel,
                         done_work_id=done_work_id,
                         redriven=now if type(event) is Redrive and effective else None,
-                        **_finish(step.state, now),
+                        **finished(step.state, now),
                     )
                 )
+                if record.machine_deleting and step.state.status != state.status:
+                    self.deletion.settle(record.state_machine_arn)  # its last run may have ended
                 return effective or not only_if_effective
             except VersionConflict:
                 if (
@@ -346,7 +360,7 @@ class Service:
             and info.parent_token
             and any(e.type.startswith("Execution") for e in step.events)
         ):
-            add.append(_child_result(step.state, now))
+            add.append(child_result(step.state, now))
         for command in step.commands:
             if isinstance(command, InvokeTask) and is_activity(command.resource):
                 add.append(activity_work(self.store, arn, command, now))
@@ -364,87 +378,8 @@ class Service:
             elif isinstance(command, CancelTimer | CancelTask):
                 cancel.append(command.token)
                 if isinstance(command, CancelTask) and command.submitted is not None:
-                    add.extend(_stop_started_work(arn, command, now))
+                    add.extend(stop_started_work(arn, command, now))
         return add, cancel
-
-
-def _child_result(state: ExecutionState, now: datetime) -> WorkItem:
-    """The work item that tells a .sync parent task how its child ended (AWS's
-    DescribeExecution shape; .sync gives Input/Output as JSON text, .sync:2 as JSON)."""
-    info = state.info
-    assert info.parent_token is not None
-    parent_arn, token = parse_task_token(info.parent_token)
-    as_text = info.parent_mode == "sync"
-    result: dict[str, Json] = {
-        "ExecutionArn": info.execution_arn,
-        "Input": json.dumps(info.input, ensure_ascii=False) if as_text else info.input,
-        "InputDetails": {"Included": True},
-        "Name": info.name,
-        "StartDate": epoch_millis(info.start_time),
-        "StateMachineArn": info.state_machine_arn,
-        "Status": state.status,
-        "StopDate": epoch_millis(now),
-    }
-    if info.version_arn is not None:
-        result["StateMachineVersionArn"] = info.version_arn
-    if info.alias_arn is not None:
-        result["StateMachineAliasArn"] = info.alias_arn
-    if state.status == "SUCCEEDED":
-        result["Output"] = json.dumps(state.output, ensure_ascii=False) if as_text else state.output
-        result["OutputDetails"] = {"Included": True}
-    else:
-        if state.error is not None:
-            result["Error"] = state.error
-        if state.cause is not None:
-            result["Cause"] = state.cause
-    payload = {"token": token, "succeeded": state.status == "SUCCEEDED", "result": result}
-    return WorkItem(parent_arn, f"child:{info.execution_arn}", "deliver", now, json.dumps(payload))
-
-
-def _stop_started_work(arn: str, command: CancelTask, now: datetime) -> list[WorkItem]:
-    """AWS: when a .sync task is stopped (its execution aborted, failed or timed out, or
-    the task timed out), Step Functions tries to stop the work it started: here, a nested
-    execution, which gets a StopExecution."""
-    submitted = command.submitted
-    if not command.resource.startswith(START_EXECUTION + ".sync"):
-        return []
-    if not isinstance(submitted, dict) or not isinstance(submitted.get("ExecutionArn"), str):
-        return []
-    child = submitted["ExecutionArn"]
-    cause = f"Stopped because the parent task ended: {arn}"
-    payload = {"stop": {"error": None, "cause": cause}}
-    return [WorkItem(child, "stop:parent", "deliver", now, json.dumps(payload))]
-
-
-def _rng(arn: str, position: int) -> random.Random:
-    """Randomness for one step, derived from the execution and the step: a retried step
-    (after a crash or a conflict) draws the same numbers."""
-    return random.Random(f"{arn}#{position}")
-
-
-def _finish(state: ExecutionState, now: datetime) -> dict[str, Any]:
-    if state.status == "RUNNING":
-        return {}
-    output = json.dumps(state.output, ensure_ascii=False) if state.status == "SUCCEEDED" else None
-    return {"output": output, "error": state.error, "cause": state.cause, "stop_date": now}
-
-
-def _event_records(arn: str, events: Sequence[HistoryEvent]) -> list[EventRecord]:
-    records = []
-    for event in events:
-        shaped = event.to_dict()
-        details: Json = shaped.get(details_key(event.type))
-        records.append(
-            EventRecord(
-                execution_arn=arn,
-                id=event.id,
-                previous_event_id=event.previous_event_id,
-                timestamp=event.timestamp,
-                type=event.type,
-                details=None if details is None else json.dumps(details, ensure_ascii=False),
-            )
-        )
-    return records
 
 
 __all__ = [

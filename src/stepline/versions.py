@@ -26,16 +26,17 @@ from stepline.catalog_checks import (
     QuotaExceeded,
     StateMachineDoesNotExist,
     ValidationError,
+    active,
     check_version_description,
 )
 from stepline.runtime.clock import Clock
 from stepline.store.protocol import NotFound, Store
 from stepline.store.records import (
-    INITIAL_REVISION,
     RevisionRecord,
     Route,
     StateMachineRecord,
     VersionRecord,
+    is_initial,
 )
 
 
@@ -76,12 +77,13 @@ class MachineView:
     type: str
     created_at: datetime  # for a version: when it was published
     revision_id: str | None  # None before the first UpdateStateMachine (AWS shows none)
+    machine: StateMachineRecord  # its status and configurations are the version's too
     description: str | None = None  # a version's
 
 
 def public_revision(revision_id: str) -> str | None:
     """The revisionId AWS shows: none for a machine never updated."""
-    return None if revision_id == INITIAL_REVISION else revision_id
+    return None if is_initial(revision_id) else revision_id
 
 
 class Versions:
@@ -116,7 +118,7 @@ class Versions:
         check_version_description(publish, version_description)
         if definition is not None:
             load(definition)
-        machine = self._machine(ref)
+        machine = active(self._machine(ref))
         now = self.clock.now()
         # AWS (recorded): an update that changes nothing keeps the revision (and publishing
         # it again returns the same version).
@@ -138,6 +140,24 @@ class Versions:
             version = self._publish(machine, machine.revision_id, version_description, now)
         return Updated(machine, now, version)
 
+    def configure(
+        self,
+        state_machine: str,
+        logging: str | None = None,
+        tracing: str | None = None,
+        encryption: str | None = None,
+    ) -> StateMachineRecord:
+        """UpdateStateMachine's logging, tracing and encryption configurations (JSON text of
+        the API's shapes; None keeps one). They are the machine's, not a revision's."""
+        ref = self.ref(state_machine)
+        if ref.is_qualified:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{ref.qualified}'")
+        active(self._machine(ref))
+        try:
+            return self.store.configure_state_machine(ref.arn, logging, tracing, encryption)
+        except NotFound as exc:
+            raise StateMachineDoesNotExist(str(exc)) from None
+
     def describe_state_machine(self, state_machine: str) -> MachineView:
         """AWS's DescribeStateMachine, of a machine or (by its ARN) one of its versions."""
         ref = self.ref(state_machine)
@@ -154,6 +174,7 @@ class Versions:
                 machine.type,
                 machine.created_at,
                 revision_id,
+                machine,
             )
         version = self._version(ref)
         revision = self._revision(machine.arn, version.revision_id)
@@ -165,6 +186,7 @@ class Versions:
             machine.type,
             version.created_at,
             public_revision(revision.id),
+            machine,
             version.description,
         )
 
@@ -178,7 +200,8 @@ class Versions:
         if ref.is_qualified:
             raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{ref.qualified}'")
         check_version_description(True, description)
-        return self._publish(self._machine(ref), revision_id, description, self.clock.now())
+        machine = active(self._machine(ref))
+        return self._publish(machine, revision_id, description, self.clock.now())
 
     def list_versions(self, state_machine: str) -> list[VersionRecord]:
         """Newest first."""
@@ -217,9 +240,10 @@ class Versions:
     # ---- what a new execution runs ------------------------------------------------------
     def resolve(self, state_machine: str) -> Target:
         """AWS's StartExecution: an unqualified ARN runs the latest revision; a version ARN
-        that version; an alias ARN one of its versions, drawn by weight."""
+        that version; an alias ARN one of its versions, drawn by weight. StateMachineDeleting
+        while the machine is being deleted."""
         ref = self.ref(state_machine)
-        machine = self._machine(ref)
+        machine = active(self._machine(ref))
         if not ref.is_qualified:
             return Target(machine, machine.revision_id, machine.definition, machine.role_arn)
         alias_arn = None

@@ -44,6 +44,11 @@ SLICE = frozenset(
         "ListStateMachineAliases",
         "DeleteStateMachineAlias",
         "ValidateStateMachineDefinition",
+        "DeleteStateMachine",
+        "TagResource",
+        "UntagResource",
+        "ListTagsForResource",
+        "TestState",
     }
 )
 

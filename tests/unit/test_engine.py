@@ -9,7 +9,10 @@ from typing import Any
 from stepline.asl.parse import load
 from stepline.engine.interpreter import advance
 from stepline.engine.records import (
+    CancelTask,
+    CancelTimer,
     ExecutionInfo,
+    FailExecution,
     InvokeTask,
     StartExecution,
     StartTimer,
@@ -175,3 +178,24 @@ def test_execution_timeout_and_stop() -> None:
     assert types(stopped) == ["ExecutionAborted"]
     assert (stopped.state.status, stopped.state.error) == ("ABORTED", "Op")
     assert stopped.state.frames == {}
+
+
+def test_fail_execution_drops_what_runs_and_fails_at_once() -> None:
+    """DeleteStateMachine's end of a running execution: ExecutionFailed, its work cancelled,
+    the execution timeout's timer too."""
+    machine = load(dict(TASK, TimeoutSeconds=60))
+    start = advance(machine, None, StartExecution(info()), T0, random.Random(0))
+    event = FailExecution("States.Runtime", "State machine M has been deleted.")
+    failed = advance(machine, start.state, event, T0, random.Random(0))
+    assert types(failed) == ["ExecutionFailed"]
+    assert failed.events[0].previous_event_id == start.events[-1].id
+    assert (failed.state.status, failed.state.error, failed.state.cause) == (
+        "FAILED",
+        "States.Runtime",
+        "State machine M has been deleted.",
+    )
+    assert failed.state.frames == {}
+    cancelled = {c.token for c in failed.commands if isinstance(c, CancelTask | CancelTimer)}
+    assert cancelled == {"#1", "#1:timeout", "#execution-timeout"}  # task, its timer, the run's
+    again = advance(machine, failed.state, event, T0, random.Random(0))
+    assert again.events == () and again.state == failed.state  # an ended run stays as it is

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -392,7 +391,7 @@ def test_timestamp_offsets_are_kept() -> None:
     assert state.timestamp == datetime(2030, 1, 1, tzinfo=timezone(-timedelta(hours=5, minutes=30)))
 
 
-def test_five_hundred_states_load_quickly() -> None:
+def test_five_hundred_states_load() -> None:
     states: dict[str, Json] = {
         f"S{i}": {
             "Type": "Task",
@@ -406,9 +405,8 @@ def test_five_hundred_states_load_quickly() -> None:
     }
     states["S499"] = {"Type": "Succeed"}
     definition = machine(states, start="S0")
-    load(definition)  # warm up imports and caches
-    started = time.perf_counter()
-    loaded = load(definition)
-    elapsed = time.perf_counter() - started
+    loaded = load(definition)  # speed: benchmarks, never a timed test
     assert len(loaded.root.states) == 500
-    assert elapsed < 0.25, f"loading 500 states took {elapsed * 1000:.1f} ms"
+    last_task = loaded.root.states["S498"]
+    assert last_task.base.next == "S499"
+    assert loaded.root.states["S499"].type == "Succeed"

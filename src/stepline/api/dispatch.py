@@ -21,7 +21,9 @@ from stepline.api import (
     sfn_executions,
     sfn_history,
     sfn_machines,
+    sfn_tags,
     sfn_tasks,
+    sfn_teststate,
     sfn_validate,
     sfn_versions,
 )
@@ -45,6 +47,8 @@ def sfn_operations() -> dict[str, Operation]:
         sfn_activities,
         sfn_versions,
         sfn_validate,
+        sfn_tags,
+        sfn_teststate,
     ):
         table.update(module.operations())
     return table

@@ -20,13 +20,15 @@ from stepline.catalog_checks import (
     MissingRequiredParameter,
     QuotaExceeded,
     ResourceNotFound,
+    StateMachineDeleting,
     StateMachineDoesNotExist,
     ValidationError,
 )
+from stepline.engine.teststate.request import TestStateError
 from stepline.engine.tokens import InvalidToken
 from stepline.names import InvalidName
 from stepline.service import ExecutionAlreadyExists, ExecutionNotRedrivable, TaskDoesNotExist
-from stepline.store.protocol import Conflict
+from stepline.store.protocol import Conflict, TooManyTags
 
 _NO_EXTRA: Final[Mapping[str, str]] = MappingProxyType({})
 
@@ -77,6 +79,12 @@ def api_error(exc: BaseException, operation: str) -> ApiError | None:
         return ApiError("InvalidDefinition", definition_message(exc.diagnostics))
     if isinstance(exc, Conflict):  # AWS: HTTP 409
         return ApiError("ConflictException", str(exc), 409)
+    if isinstance(exc, TestStateError):
+        return ApiError(exc.code, exc.message)
+    if isinstance(exc, TooManyTags):
+        return ApiError("TooManyTags", str(exc), extra={"resourceName": exc.resource_arn})
+    if isinstance(exc, ResourceNotFound) and exc.resource_name is not None:
+        return ApiError("ResourceNotFound", str(exc), extra={"resourceName": exc.resource_name})
     for kind, code in _CODES:
         if isinstance(exc, kind):
             return ApiError(code, str(exc))
@@ -85,6 +93,7 @@ def api_error(exc: BaseException, operation: str) -> ApiError | None:
 
 _CODES: Final[tuple[tuple[type[BaseException], str], ...]] = (
     (StateMachineDoesNotExist, "StateMachineDoesNotExist"),
+    (StateMachineDeleting, "StateMachineDeleting"),
     (ResourceNotFound, "ResourceNotFound"),
     (ActivityDoesNotExist, "ActivityDoesNotExist"),
     (TaskDoesNotExist, "TaskDoesNotExist"),

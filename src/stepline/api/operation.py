@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 from stepline.activities import LONG_POLL_SECONDS, Activities
 from stepline.api.checks import Shape
+from stepline.integrations.base import Registry
 from stepline.service import Service
 
 Body: TypeAlias = Mapping[str, Any]  # the request's members, checked against its Shape
@@ -27,6 +28,9 @@ class Context:
     activities: Activities
     long_poll_seconds: float = LONG_POLL_SECONDS  # GetActivityTask's longest wait
     stopping: threading.Event = field(default_factory=threading.Event)  # server shutting down
+    # The integrations tasks run through (the embedded worker's): TestState invokes a Task
+    # without a mock with them; None: such a TestState is refused.
+    registry: Registry | None = None
 
 
 Handler: TypeAlias = Callable[[Context, Body], Reply]

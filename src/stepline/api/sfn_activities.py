@@ -10,7 +10,7 @@ from stepline.api import lookups
 from stepline.api.checks import arn, shape, string
 from stepline.api.operation import Body, Context, Operations, Reply, operation
 from stepline.api.pages import page_size, paginate, scope_of
-from stepline.api.sfn_machines import ENCRYPTION, PAGE, TAGS
+from stepline.api.sfn_machines import ENCRYPTION, PAGE, TAGS, tags_of
 from stepline.api.wire import epoch, present
 from stepline.store.records import ActivityRecord
 
@@ -36,7 +36,7 @@ def _activity_arn(text: str) -> str:
 
 @operation(shape(string("name", required=True, min=1, max=80), TAGS, ENCRYPTION))
 def create_activity(ctx: Context, body: Body) -> Reply:
-    record = ctx.activities.create_activity(body["name"])
+    record = ctx.activities.create_activity(body["name"], tags_of(body))
     return {"activityArn": record.arn, "creationDate": epoch(record.created_at)}
 
 

@@ -1,20 +1,22 @@
 """State machines: CreateStateMachine, DescribeStateMachine, ListStateMachines,
-UpdateStateMachine, DescribeStateMachineForExecution."""
+UpdateStateMachine, DeleteStateMachine, DescribeStateMachineForExecution."""
 
 from __future__ import annotations
 
 import json
 from typing import Final
 
-from stepline.api import lookups
+from stepline.api import configs, lookups
 from stepline.api.checks import arn, boolean, integer, list_of, shape, string, structure
+from stepline.api.configs import ENCRYPTION, LOGGING, TRACING
 from stepline.api.errors import ApiError, validation
 from stepline.api.operation import Body, Context, Operations, Reply, operation
 from stepline.api.pages import page_size, paginate, scope_of
 from stepline.api.wire import epoch, present
+from stepline.catalog_checks import StateMachineDeleting
 from stepline.names import check_name
 from stepline.store.protocol import AlreadyExists
-from stepline.store.records import StateMachineRecord
+from stepline.store.records import StateMachineRecord, Tag
 from stepline.versions import public_revision
 
 # Members shared with other operations (the service model's shapes).
@@ -23,29 +25,11 @@ DEFINITION: Final = string("definition", required=True, min=1, max=1_048_576, se
 TYPE: Final = string("type", enum=("STANDARD", "EXPRESS"))
 PAGE: Final = (integer("maxResults", min=0, max=1000), string("nextToken", min=1, max=1024))
 INCLUDED_DATA: Final = string("includedData", enum=("ALL_DATA", "METADATA_ONLY"))
-LOGGING: Final = structure(
-    "loggingConfiguration",
-    string("level", enum=("ALL", "ERROR", "FATAL", "OFF")),
-    boolean("includeExecutionData"),
-    list_of("destinations", structure("", structure("cloudWatchLogsLogGroup", arn("logGroupArn")))),
-)
-TRACING: Final = structure("tracingConfiguration", boolean("enabled"))
-ENCRYPTION: Final = structure(
-    "encryptionConfiguration",
-    string("kmsKeyId", min=1, max=2048),
-    integer("kmsDataKeyReusePeriodSeconds", min=60, max=900),
-    string("type", required=True, enum=("AWS_OWNED_KEY", "CUSTOMER_MANAGED_KMS_KEY")),
-)
-TAGS: Final = list_of(
-    "tags",
-    structure("", string("key", min=1, max=128), string("value", min=0, max=256)),
-)
+TAG: Final = structure("", string("key", min=1, max=128), string("value", min=0, max=256))
+TAGS: Final = list_of("tags", TAG)
 VERSION_DESCRIPTION: Final = string("versionDescription", max=256)
 
-# AWS: what DescribeStateMachine shows of a machine created without these configurations.
-# stepline accepts the configurations but does not keep them yet.
-_LOGGING_OFF: Final = {"level": "OFF", "includeExecutionData": False}
-_TRACING_OFF: Final = {"enabled": False}
+__all__ = ["DEFINITION", "ENCRYPTION", "LOGGING", "NAME", "PAGE", "TAG", "TAGS", "TRACING", "TYPE"]
 
 
 def operations() -> Operations:
@@ -54,8 +38,22 @@ def operations() -> Operations:
         "DescribeStateMachine": describe_state_machine,
         "ListStateMachines": list_state_machines,
         "UpdateStateMachine": update_state_machine,
+        "DeleteStateMachine": delete_state_machine,
         "DescribeStateMachineForExecution": describe_state_machine_for_execution,
     }
+
+
+def tags_of(body: Body) -> list[Tag]:
+    """A request's ``tags`` (a tag without a value has an empty one)."""
+    tags = []
+    for index, tag in enumerate(body.get("tags") or [], 1):
+        if tag.get("key") is None:  # AWS: a TagKey is 1 to 128 characters
+            raise validation(
+                f"1 validation error detected: Value null at 'tags.{index}.member.key' failed"
+                " to satisfy constraint: Member must not be null"
+            )
+        tags.append(Tag(tag["key"], tag.get("value") or ""))
+    return tags
 
 
 def check_type(body: Body) -> None:
@@ -82,19 +80,30 @@ def create_state_machine(ctx: Context, body: Body) -> Reply:
     role = lookups.role_arn(body["roleArn"])
     check_type(body)
     publish = bool(body.get("publish", False))
+    given = configs.given(body)
     service = ctx.service
     try:
         record = service.create_state_machine(
-            name, body["definition"], role, publish, body.get("versionDescription")
+            name,
+            body["definition"],
+            role,
+            publish,
+            body.get("versionDescription"),
+            tags=tags_of(body),
+            **given,
         )
     except AlreadyExists:
-        existing = service.store.get_state_machine(service.account.state_machine_arn(name))
-        if existing is None or not _same(existing, body["definition"], role):
-            arn_ = service.account.state_machine_arn(name)
+        arn_ = service.account.state_machine_arn(name)
+        existing = service.store.get_state_machine(arn_)
+        if existing is not None and existing.status == "DELETING":
+            raise StateMachineDeleting(f"State Machine Is Being Deleted: '{arn_}'") from None
+        same = existing is not None and _same(existing, body["definition"], role)
+        if existing is None or not same or not configs.same(existing, given):
             raise ApiError(
                 "StateMachineAlreadyExists", f"State Machine Already Exists: '{arn_}'"
             ) from None
-        record = existing  # AWS: creating the same machine again answers the existing one
+        # AWS: creating the same machine again answers the existing one (its tags unchanged)
+        record = existing
     reply = {"stateMachineArn": record.arn, "creationDate": epoch(record.created_at)}
     if publish:
         versions = service.store.list_versions(record.arn)
@@ -114,17 +123,19 @@ def _same(existing: StateMachineRecord, definition: str, role: str) -> bool:
 @operation(shape(arn("stateMachineArn", required=True), INCLUDED_DATA))
 def describe_state_machine(ctx: Context, body: Body) -> Reply:
     ref = lookups.machine(ctx, body["stateMachineArn"])
-    view = ctx.service.versions.describe_state_machine(ref.qualified)
+    versions = ctx.service.versions
+    view = versions.describe_state_machine(ref.qualified)
+    if view.machine.status == "DELETING" and ctx.service.deletion.settle(ref.arn):
+        view = versions.describe_state_machine(ref.qualified)  # gone: StateMachineDoesNotExist
     return present(
         stateMachineArn=view.arn,
         name=view.name,
-        status="ACTIVE",
+        status=view.machine.status,
         definition=view.definition,
         roleArn=view.role_arn,
         type=view.type,
         creationDate=epoch(view.created_at),
-        loggingConfiguration=_LOGGING_OFF,
-        tracingConfiguration=_TRACING_OFF,
+        **configs.shown(view.machine),
         revisionId=view.revision_id,
         description=view.description,
     )
@@ -169,20 +180,23 @@ def update_state_machine(ctx: Context, body: Body) -> Reply:
     if role is not None:
         lookups.role_arn(role)
     definition = body.get("definition")
-    configures = any(
-        body.get(k) is not None for k in (LOGGING.name, TRACING.name, "encryptionConfiguration")
-    )
+    given = configs.given(body)
+    versions = ctx.service.versions
+    configures = any(text is not None for text in given.values())
     if definition is None and role is None and configures and not body.get("publish"):
-        # Only configurations, which stepline accepts without keeping them (yet).
-        machine = ctx.service.versions.describe_state_machine(ref.qualified)
-        return present(updateDate=epoch(ctx.service.clock.now()), revisionId=machine.revision_id)
-    updated = ctx.service.versions.update_state_machine(
+        # Only configurations: they are the machine's, not a new revision.
+        machine = versions.configure(ref.qualified, **given)
+        revision_id = public_revision(machine.revision_id)
+        return present(updateDate=epoch(ctx.service.clock.now()), revisionId=revision_id)
+    updated = versions.update_state_machine(
         ref.qualified,
         definition,
         role,
         bool(body.get("publish", False)),
         body.get("versionDescription"),
     )
+    if configures:
+        versions.configure(ref.qualified, **given)
     return present(
         updateDate=epoch(updated.update_date),
         revisionId=updated.revision_id,
@@ -199,14 +213,23 @@ def describe_state_machine_for_execution(ctx: Context, body: Body) -> Reply:
     if revision is None or machine is None:
         raise ApiError(
             "ExecutionDoesNotExist", f"Execution Does Not Exist: '{record.arn}'"
-        )  # its machine is gone (stepline deletes none yet)
+        )  # its machine is gone (with its executions, but between the two deletions)
     return present(
         stateMachineArn=machine.arn,
         name=machine.name,
         definition=revision.definition,
         roleArn=revision.role_arn,
         updateDate=epoch(revision.created_at),
-        loggingConfiguration=_LOGGING_OFF,
-        tracingConfiguration=_TRACING_OFF,
+        **configs.shown(machine),
         revisionId=public_revision(revision.id),
     )
+
+
+@operation(shape(arn("stateMachineArn", required=True)))
+def delete_state_machine(ctx: Context, body: Body) -> Reply:
+    """AWS: the machine is DELETING until its running executions have ended (each fails at
+    its next state transition), then gone with its versions and aliases; a machine that
+    does not exist is deleted all the same (``stepline.deletion``)."""
+    ref = lookups.machine(ctx, body["stateMachineArn"])
+    ctx.service.deletion.delete_state_machine(ref.qualified)
+    return {}

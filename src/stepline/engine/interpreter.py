@@ -36,6 +36,7 @@ from stepline.engine.records import (
     Command,
     Entry,
     ExecutionState,
+    FailExecution,
     FanOutWait,
     Frame,
     Halt,
@@ -113,6 +114,8 @@ def advance(
         run.on_timer(event.token)
     elif isinstance(event, StopExecution):
         run.stop(event.error, event.cause)
+    elif isinstance(event, FailExecution):
+        run.fail(event.error, event.cause)
     elif isinstance(event, ActivityStarted):
         run.tasks.on_activity_started(event)
     else:
@@ -462,6 +465,12 @@ class Interpreter:
         self.status = "ABORTED"
         self.error, self.cause = error, cause
         self.emit(prev, "ExecutionAborted", {"error": error, "cause": cause})
+
+    def fail(self, error: str, cause: str | None) -> None:
+        """End the execution FAILED, its running states dropped without events."""
+        prev = self.next_id - 1
+        self.abort_threads("")
+        self.finish_execution(Failed(error, cause, prev))
 
     def abort_threads(self, thread_id: str, include_self: bool = False) -> None:
         """Drop the parked frames under a thread (all of them, for ""), cancelling their work.

@@ -181,6 +181,15 @@ class StopExecution:
 
 
 @dataclass(frozen=True, slots=True)
+class FailExecution:
+    """The execution fails at once with this error, whatever it was doing (AWS: the next
+    state transition of an execution whose state machine is being deleted)."""
+
+    error: str
+    cause: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Redrive:
     """RedriveExecution: run a FAILED, TIMED_OUT or ABORTED execution on from where it
     stopped."""
@@ -224,6 +233,7 @@ Inbound: TypeAlias = (
     | TaskFailed
     | TimerFired
     | StopExecution
+    | FailExecution
     | Redrive
     | CallbackSucceeded
     | CallbackFailed

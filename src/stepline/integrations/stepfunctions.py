@@ -44,6 +44,7 @@ class StepFunctions:
 
     def _start(self, request: TaskRequest, mode: str | None) -> Json:
         from stepline.arns import InvalidArn
+        from stepline.catalog_checks import StateMachineDeleting
         from stepline.store.protocol import NotFound, StoreError
 
         params = request.parameters if isinstance(request.parameters, dict) else {}
@@ -67,6 +68,8 @@ class StepFunctions:
             error = "StepFunctions.ExecutionAlreadyExistsException"
             if isinstance(exc, NotFound):  # a machine, version or alias
                 error = "StepFunctions.StateMachineDoesNotExistException"
+            elif isinstance(exc, StateMachineDeleting):
+                error = "StepFunctions.StateMachineDeletingException"
             raise TaskFailure(error, str(exc)) from None
         except InvalidArn as exc:
             raise TaskFailure("StepFunctions.InvalidArnException", str(exc)) from None

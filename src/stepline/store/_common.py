@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from stepline.store.records import WorkItem
+from stepline.store.records import Tag, WorkItem
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -132,3 +132,22 @@ def alias_exists(state_machine_arn: str, name: str) -> str:
 
 def no_alias(state_machine_arn: str, name: str) -> str:
     return f"Request references a resource that does not exist: '{state_machine_arn}:{name}'"
+
+
+# ---- tags ---------------------------------------------------------------------------------
+
+
+def no_resource(resource_arn: str) -> str:
+    # LocalStack's ResourceNotFound message for tags (AWS's not recorded).
+    return f"Resource not found: '{resource_arn}'"
+
+
+def too_many_tags(resource_arn: str, count: int, limit: int) -> str:
+    return f"Too many tags: '{resource_arn}' would have {count} tags, and it may have {limit}"
+
+
+def merged_tags(current: dict[str, str], added: Iterable[Tag]) -> dict[str, str]:
+    """``current`` with ``added`` in (the last of a key winning)."""
+    merged = dict(current)
+    merged.update((tag.key, tag.value) for tag in added)
+    return merged

@@ -18,10 +18,10 @@ from stepline.store import _common as c
 from stepline.store.memory_catalog import MemoryCatalog
 from stepline.store.protocol import AlreadyExists, Append, NotFound, VersionConflict
 from stepline.store.records import (
-    ActivityRecord,
     EventRecord,
     ExecutionRecord,
     ExecutionStatus,
+    StateMachineRecord,
     WorkItem,
 )
 from stepline.store.signal import Subscription, WorkSignal
@@ -29,7 +29,7 @@ from stepline.store.signal import Subscription, WorkSignal
 
 class MemoryStore(MemoryCatalog):
     """A real ``Store`` kept in memory; safe to share between threads. State machines,
-    revisions, versions and aliases: ``MemoryCatalog``."""
+    revisions, versions, aliases, activities and tags: ``MemoryCatalog``."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,7 +49,6 @@ class MemoryStore(MemoryCatalog):
         self._ids = itertools.count(1)
         self._seq = itertools.count(1)
         # Activity tasks are in _work but in neither heap: id -> its activity's ARN.
-        self._activities: dict[str, ActivityRecord] = {}
         self._activity_tasks: dict[int, str] = {}
         self._signal = WorkSignal()
 
@@ -162,28 +161,34 @@ class MemoryStore(MemoryCatalog):
             events = self._events.get(execution_arn, {})
             return [events[i] for i in ids[start : start + max(limit, 0)]]
 
-    # ---- activities ---------------------------------------------------------------------
-    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
-        record = dataclasses.replace(record, created_at=c.utc(record.created_at))
+    # ---- deleting a state machine ---------------------------------------------------------
+    def mark_state_machine_deleting(self, arn: str) -> StateMachineRecord | None:
         with self._lock:
-            found = next((a for a in self._activities.values() if a.name == record.name), None)
-            if found is not None:
-                return found
-            self._activities[record.arn] = record
-            return record
+            machine = self._mark_deleting(arn)
+            if machine is not None:
+                for record in list(self._executions.values()):
+                    if record.state_machine_arn == arn:
+                        flagged = dataclasses.replace(record, machine_deleting=True)
+                        self._executions[record.arn] = flagged
+            return machine
 
-    def get_activity(self, arn: str) -> ActivityRecord | None:
+    def purge_state_machine(self, arn: str) -> bool:
         with self._lock:
-            return self._activities.get(arn)
+            doomed = [e for e in self._executions.values() if e.state_machine_arn == arn]
+            if any(e.status == "RUNNING" for e in doomed) or not self._drop_machine(arn):
+                return False
+            for record in doomed:
+                del self._executions[record.arn]
+                self._execution_names.discard((arn, record.name))
+                self._execution_seq.pop(record.arn, None)
+                self._events.pop(record.arn, None)
+                self._event_ids.pop(record.arn, None)
+            gone = {e.arn for e in doomed}
+            for item in [w for w in self._work.values() if w.execution_arn in gone]:
+                self._delete_key((item.execution_arn, item.key))
+            return True
 
-    def list_activities(self) -> list[ActivityRecord]:
-        with self._lock:
-            return sorted(self._activities.values(), key=lambda a: a.name)
-
-    def delete_activity(self, arn: str) -> bool:
-        with self._lock:
-            return self._activities.pop(arn, None) is not None
-
+    # ---- activity tasks (activities themselves: MemoryCatalog) ----------------------------
     def take_activity_task(
         self, activity_arn: str, worker_id: str, now: datetime, lease_seconds: float
     ) -> WorkItem | None:

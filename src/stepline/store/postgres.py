@@ -41,7 +41,7 @@ Connection: TypeAlias = "psycopg.Connection[tuple[Any, ...]]"
 
 _EXECUTION = (
     "arn, state_machine_arn, name, status, input, start_date, state, version,"
-    " output, error, cause, stop_date, revision_id, version_arn, alias_arn"
+    " output, error, cause, stop_date, revision_id, version_arn, alias_arn, machine_deleting"
 )
 _EXECUTION_READ = f"{_EXECUTION}, redrive_count, redrive_date"
 _EVENT = 'execution_arn, id, previous_event_id, "timestamp", type, details'
@@ -132,13 +132,14 @@ class PostgresStore(SqlCatalog):
             record.revision_id,
             record.version_arn,
             record.alias_arn,
+            record.machine_deleting,
         )
         event_rows = [convert.event_row(e, _TIMES) for e in events]
         work = c.last_per_key(work)
         conn = self._conn()
         try:
             with conn.pipeline(), conn.transaction():
-                sql = f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(15)})"
+                sql = f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(16)})"
                 conn.execute(sql, row)
                 _replace_work(conn, record.arn, (), work, self._notify)
                 _insert_events(conn, event_rows)

@@ -16,6 +16,7 @@ from stepline.store.records import (
     ExecutionStatus,
     RevisionRecord,
     StateMachineRecord,
+    Tag,
     VersionRecord,
     WorkItem,
 )
@@ -44,6 +45,14 @@ class Conflict(StoreError):
     routes to."""
 
 
+class TooManyTags(StoreError):
+    """Tagging would leave a resource with more tags than allowed (AWS's TooManyTags)."""
+
+    def __init__(self, message: str, resource_arn: str) -> None:
+        super().__init__(message)
+        self.resource_arn = resource_arn
+
+
 @dataclass(frozen=True, slots=True)
 class Append:
     """One atomic step of an execution: the engine's new state, its events, its commands."""
@@ -65,13 +74,54 @@ class Append:
 
 class Store(Protocol):
     # ---- state machines -----------------------------------------------------------------
-    def create_state_machine(self, record: StateMachineRecord) -> None:
-        """Raises AlreadyExists when the name is taken."""
+    def create_state_machine(self, record: StateMachineRecord, tags: Sequence[Tag] = ()) -> None:
+        """Store the machine (and its tags, the last of a key winning). Raises AlreadyExists
+        when the name is taken (by a machine being deleted too)."""
         ...
 
     def get_state_machine(self, arn: str) -> StateMachineRecord | None: ...
 
     def list_state_machines(self) -> list[StateMachineRecord]: ...
+
+    def configure_state_machine(
+        self,
+        arn: str,
+        logging: str | None = None,
+        tracing: str | None = None,
+        encryption: str | None = None,
+    ) -> StateMachineRecord:
+        """Replace the configurations given (None keeps one); returns the machine. Raises
+        NotFound."""
+        ...
+
+    # ---- deleting a state machine (tests/store/test_contract_deletion.py) ---------------
+    def mark_state_machine_deleting(self, arn: str) -> StateMachineRecord | None:
+        """Set the machine's status to DELETING and flag its executions ``machine_deleting``
+        (any started later are not: the use cases refuse to start them); returns the
+        machine as marked, None when there is none."""
+        ...
+
+    def purge_state_machine(self, arn: str) -> bool:
+        """Delete a DELETING machine none of whose executions is RUNNING, with its versions,
+        aliases, tags and executions (their events and work items); its revisions stay.
+        False, changing nothing, when there is no such DELETING machine or one of its
+        executions still runs."""
+        ...
+
+    # ---- tags of state machines and activities -------------------------------------------
+    def tag_resource(self, resource_arn: str, tags: Sequence[Tag], limit: int) -> None:
+        """Add tags to a state machine or an activity, replacing the values of keys it has
+        (the last of a key given winning). Raises NotFound (no machine nor activity has that
+        ARN), TooManyTags (it would have more than ``limit`` tags; nothing changes)."""
+        ...
+
+    def untag_resource(self, resource_arn: str, keys: Sequence[str]) -> None:
+        """Remove the tags of these keys (keys it has not are ignored). Raises NotFound."""
+        ...
+
+    def list_tags(self, resource_arn: str) -> list[Tag]:
+        """By key. Raises NotFound."""
+        ...
 
     # ---- revisions, versions, aliases (tests/store/test_contract_versions.py) -----------
     # ``create_state_machine`` also keeps the machine's first revision (INITIAL_REVISION).
@@ -175,9 +225,9 @@ class Store(Protocol):
         ...
 
     # ---- activities (tests/store/test_contract_activities.py) ----------------------------
-    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
-        """Store an activity and return it; when one of that name exists already, return
-        that one unchanged (AWS: CreateActivity is idempotent)."""
+    def create_activity(self, record: ActivityRecord, tags: Sequence[Tag] = ()) -> ActivityRecord:
+        """Store an activity (and its tags) and return it; when one of that name exists
+        already, return that one unchanged, tags too (AWS: CreateActivity is idempotent)."""
         ...
 
     def get_activity(self, arn: str) -> ActivityRecord | None: ...
@@ -187,8 +237,8 @@ class Store(Protocol):
         ...
 
     def delete_activity(self, arn: str) -> bool:
-        """False when there was no such activity. Its waiting tasks stay (they are the
-        executions' and end with them)."""
+        """False when there was no such activity. Its tags go with it; its waiting tasks
+        stay (they are the executions' and end with them)."""
         ...
 
     def take_activity_task(

@@ -9,10 +9,20 @@ from typing import Final, Literal, TypeAlias
 # "activity": an activity task waiting for GetActivityTask; never claimed by workers.
 WorkKind: TypeAlias = Literal["invoke", "timer", "deliver", "activity"]
 ExecutionStatus: TypeAlias = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+# AWS: DescribeStateMachine's status; DELETING from DeleteStateMachine until the machine's
+# last running execution has ended.
+MachineStatus: TypeAlias = Literal["ACTIVE", "DELETING"]
 
 # AWS: a state machine has no revision id until its first UpdateStateMachine; the
 # PublishStateMachineVersion docs name that first revision "INITIAL".
 INITIAL_REVISION: Final = "INITIAL"
+
+
+def is_initial(revision_id: str) -> bool:
+    """Whether ``revision_id`` names a machine's first revision: "INITIAL", or for a machine
+    created again under the name of a deleted one, "INITIAL:<uuid>" (revisions are never
+    deleted, so a cached definition of the deleted machine is never taken for the new one)."""
+    return revision_id == INITIAL_REVISION or revision_id.startswith(f"{INITIAL_REVISION}:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +34,12 @@ class StateMachineRecord:
     type: Literal["STANDARD", "EXPRESS"]
     created_at: datetime
     revision_id: str = INITIAL_REVISION  # the current revision (definition and role)
+    status: MachineStatus = "ACTIVE"
+    # AWS's loggingConfiguration, tracingConfiguration and encryptionConfiguration as JSON
+    # text (the API's shapes); None when never given.
+    logging: str | None = None
+    tracing: str | None = None
+    encryption: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +63,10 @@ class ExecutionRecord:
     alias_arn: str | None = None
     redrive_count: int = 0  # RedriveExecution calls so far
     redrive_date: datetime | None = None  # the latest one
+    # Its state machine is being deleted (DeleteStateMachine): running, its next state
+    # transition fails it (AWS: States.Runtime, "State machine <name> has been deleted.");
+    # ended, it cannot be redriven.
+    machine_deleting: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +160,11 @@ class ActivityRecord:
     arn: str
     name: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag of a state machine or an activity (TagResource)."""
+
+    key: str
+    value: str

@@ -89,16 +89,27 @@ def execution_update(step: Append, times: Times) -> tuple[Any, ...]:
 
 
 def machine(row: tuple[Any, ...], times: Times) -> StateMachineRecord:
-    arn, name, definition, role_arn, type_, created_at, revision_id = row
+    arn, name, definition, role_arn, type_, created_at, revision_id, status = row[:8]
+    logging, tracing, encryption = row[8:11]
     return StateMachineRecord(
-        arn, name, definition, role_arn, type_, times.back(created_at), revision_id
+        arn,
+        name,
+        definition,
+        role_arn,
+        type_,
+        times.back(created_at),
+        revision_id,
+        status,
+        logging,
+        tracing,
+        encryption,
     )
 
 
 def execution(row: tuple[Any, ...], times: Times) -> ExecutionRecord:
     arn, machine_arn, name, status, input_, start, state, version = row[:8]
     output, error, cause, stop, revision_id, version_arn, alias_arn = row[8:15]
-    redrive_count, redrive_date = row[15:17]
+    machine_deleting, redrive_count, redrive_date = row[15:18]
     return ExecutionRecord(
         arn=arn,
         state_machine_arn=machine_arn,
@@ -117,6 +128,7 @@ def execution(row: tuple[Any, ...], times: Times) -> ExecutionRecord:
         alias_arn=alias_arn,
         redrive_count=redrive_count,
         redrive_date=times.back_or_none(redrive_date),
+        machine_deleting=bool(machine_deleting),
     )
 
 

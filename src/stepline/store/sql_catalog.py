@@ -1,5 +1,6 @@
 """State machines (their revisions, versions and aliases) and activities in SQL: one
-implementation for the SQLite and the PostgreSQL store (``SqlCatalog`` is a base class of both).
+implementation for the SQLite and the PostgreSQL store (``SqlCatalog`` is a base class of both;
+tags, configurations and deletion: its base ``SqlResources``).
 
 Every change is one transaction that first reads the machine's row and holds it: PostgreSQL
 locks it (``FOR UPDATE``), SQLite's ``BEGIN IMMEDIATE`` holds the database's write lock
@@ -12,10 +13,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from stepline.store import _common as c
 from stepline.store import rows as convert
@@ -26,44 +25,25 @@ from stepline.store.records import (
     RevisionRecord,
     Route,
     StateMachineRecord,
+    Tag,
     VersionRecord,
 )
+from stepline.store.sql_resources import MACHINE as _MACHINE
+from stepline.store.sql_resources import Dialect, SqlResources
 
-_MACHINE = "arn, name, definition, role_arn, type, created_at, revision_id"
+__all__ = ["Dialect", "SqlCatalog"]
 _REVISION = "state_machine_arn, id, definition, role_arn, created_at"
 _VERSION = "state_machine_arn, number, revision_id, created_at, description"
 _ALIAS = "state_machine_arn, name, routes, created_at, updated_at, description"
 _ACTIVITY = "arn, name, created_at"
 
 
-@dataclass(frozen=True, slots=True)
-class Dialect:
-    """What differs between the SQL backends here."""
-
-    mark: str  # the placeholder: "?" or "%s"
-    times: convert.Times
-    lock: str  # appended to the SELECT of a machine's row to hold it for the transaction
-    unique_violation: tuple[type[Exception], ...]
-
-    def sql(self, text: str) -> str:
-        """``text`` written with "?" placeholders, in this dialect."""
-        return text if self.mark == "?" else text.replace("?", self.mark)
-
-
-class SqlCatalog:
+class SqlCatalog(SqlResources):
     """The catalog part of ``Store`` for a SQL backend. A subclass provides the dialect, a
     transaction (a context manager giving a connection) and a connection for reads."""
 
-    _dialect: ClassVar[Dialect]
-
-    def _transaction(self) -> AbstractContextManager[Any]:
-        raise NotImplementedError
-
-    def _reader(self) -> Any:
-        raise NotImplementedError
-
     # ---- state machines -----------------------------------------------------------------
-    def create_state_machine(self, record: StateMachineRecord) -> None:
+    def create_state_machine(self, record: StateMachineRecord, tags: Sequence[Tag] = ()) -> None:
         d = self._dialect
         row = (
             record.arn,
@@ -73,6 +53,10 @@ class SqlCatalog:
             record.type,
             d.times.out(record.created_at),
             record.revision_id,
+            record.status,
+            record.logging,
+            record.tracing,
+            record.encryption,
         )
         revision = RevisionRecord(
             record.arn, record.revision_id, record.definition, record.role_arn, record.created_at
@@ -80,9 +64,10 @@ class SqlCatalog:
         try:
             with self._transaction() as conn:
                 conn.execute(
-                    d.sql(f"INSERT INTO state_machines ({_MACHINE}) VALUES ({_marks(7)})"), row
+                    d.sql(f"INSERT INTO state_machines ({_MACHINE}) VALUES ({_marks(11)})"), row
                 )
                 self._insert_revision(conn, revision)
+                self._insert_tags(conn, record.arn, tags)
         except d.unique_violation:
             raise AlreadyExists(c.machine_exists(record.name)) from None
 
@@ -108,10 +93,7 @@ class SqlCatalog:
             sql = "UPDATE state_machines SET definition = ?, role_arn = ?, revision_id = ?"
             sql += " WHERE arn = ?"
             conn.execute(d.sql(sql), (revision.definition, revision.role_arn, revision.id, arn))
-            row = conn.execute(
-                d.sql(f"SELECT {_MACHINE} FROM state_machines WHERE arn = ?"), (arn,)
-            )
-            return convert.machine(row.fetchone(), d.times)
+            return self._machine(conn, arn)
 
     def get_revision(self, state_machine_arn: str, revision_id: str) -> RevisionRecord | None:
         return self._revision(self._reader(), state_machine_arn, revision_id)
@@ -222,13 +204,6 @@ class SqlCatalog:
         return deleted == 1
 
     # ---- internals ----------------------------------------------------------------------
-    def _hold(self, conn: Any, arn: str) -> tuple[str, int] | None:
-        """The machine's current revision and last version number, its row held until the
-        transaction ends; None when there is no such machine."""
-        sql = "SELECT revision_id, last_version FROM state_machines WHERE arn = ?"
-        row = conn.execute(self._dialect.sql(sql + self._dialect.lock), (arn,)).fetchone()
-        return None if row is None else (row[0], row[1])
-
     def _insert_revision(self, conn: Any, revision: RevisionRecord) -> None:
         d = self._dialect
         sql = f"INSERT INTO state_machine_revisions ({_REVISION}) VALUES ({_marks(5)})"
@@ -261,13 +236,14 @@ class SqlCatalog:
         return None if row is None else _version(row, self._dialect.times)
 
     # ---- activities ---------------------------------------------------------------------
-    def create_activity(self, record: ActivityRecord) -> ActivityRecord:
+    def create_activity(self, record: ActivityRecord, tags: Sequence[Tag] = ()) -> ActivityRecord:
         """AWS: creating an existing name again returns the activity as it is."""
         d = self._dialect
         row = (record.arn, record.name, d.times.out(record.created_at))
         with self._transaction() as conn:
             sql = f"INSERT INTO activities ({_ACTIVITY}) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
-            conn.execute(d.sql(sql), row)
+            if conn.execute(d.sql(sql), row).rowcount == 1:
+                self._insert_tags(conn, record.arn, tags)
             sql = f"SELECT {_ACTIVITY} FROM activities WHERE name = ?"
             found = conn.execute(d.sql(sql), (record.name,)).fetchone()
         return convert.activity(found, d.times)
@@ -284,6 +260,7 @@ class SqlCatalog:
 
     def delete_activity(self, arn: str) -> bool:
         with self._transaction() as conn:
+            conn.execute(self._dialect.sql("DELETE FROM tags WHERE resource_arn = ?"), (arn,))
             sql = self._dialect.sql("DELETE FROM activities WHERE arn = ?")
             return bool(conn.execute(sql, (arn,)).rowcount == 1)
 

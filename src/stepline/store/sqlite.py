@@ -30,7 +30,7 @@ from stepline.store.sql_catalog import Dialect, SqlCatalog
 
 _EXECUTION = (
     "arn, state_machine_arn, name, status, input, start_date, state, version,"
-    " output, error, cause, stop_date, revision_id, version_arn, alias_arn"
+    " output, error, cause, stop_date, revision_id, version_arn, alias_arn, machine_deleting"
 )
 _EXECUTION_READ = f"{_EXECUTION}, redrive_count, redrive_date"
 _EVENT = "execution_arn, id, previous_event_id, timestamp, type, details"
@@ -119,12 +119,13 @@ class SqliteStore(SqlCatalog):
             record.revision_id,
             record.version_arn,
             record.alias_arn,
+            record.machine_deleting,
         )
         event_rows = [convert.event_row(e, _TIMES) for e in events]
         work = c.last_per_key(work)
         with self._write() as conn:
             try:
-                conn.execute(f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(15)})", row)
+                conn.execute(f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(16)})", row)
             except sqlite3.IntegrityError:
                 raise AlreadyExists(
                     c.execution_exists(record.state_machine_arn, record.name)
