@@ -29,27 +29,21 @@ from stepline.store.protocol import AlreadyExists, Append, NotFound, StoreError,
 from stepline.store.records import (
     EventRecord,
     ExecutionRecord,
-    ExecutionStatus,
     WorkItem,
 )
 from stepline.store.signal import CHANNEL, Subscription, WorkSignal
 from stepline.store.sql_catalog import Dialect, SqlCatalog
+from stepline.store.sql_executions import EVENT_COLUMNS, EXECUTION_COLUMNS, SqlExecutionReads
 
 _LOG = logging.getLogger(__name__)
 
 Connection: TypeAlias = "psycopg.Connection[tuple[Any, ...]]"
 
-_EXECUTION = (
-    "arn, state_machine_arn, name, status, input, start_date, state, version,"
-    " output, error, cause, stop_date, revision_id, version_arn, alias_arn, machine_deleting"
-)
-_EXECUTION_READ = f"{_EXECUTION}, redrive_count, redrive_date"
-_EVENT = 'execution_arn, id, previous_event_id, "timestamp", type, details'
 _WORK = "id, execution_arn, key, kind, due_at, payload, lease_owner, lease_until, attempts"
 _INSERT_WORK = (
     "INSERT INTO work (execution_arn, key, kind, due_at, payload) VALUES (%s, %s, %s, %s, %s)"
 )
-_INSERT_EVENT = f"INSERT INTO events ({_EVENT}) VALUES (%s, %s, %s, %s, %s, %s)"
+_INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({', '.join(['%s'] * 6)})"
 _CLAIM = f"""UPDATE work SET lease_owner = %s, lease_until = %s, attempts = attempts + 1
 WHERE id IN (
     SELECT id FROM work
@@ -86,7 +80,7 @@ class _Rejected(Exception):
     """A step's checks failed: roll it back, then say why."""
 
 
-class PostgresStore(SqlCatalog):
+class PostgresStore(SqlCatalog, SqlExecutionReads):
     """A ``Store`` in a PostgreSQL database; share it freely between threads."""
 
     _dialect = _DIALECT
@@ -116,30 +110,13 @@ class PostgresStore(SqlCatalog):
     def create_execution(
         self, record: ExecutionRecord, events: Sequence[EventRecord], work: Sequence[WorkItem]
     ) -> None:
-        row = (
-            record.arn,
-            record.state_machine_arn,
-            record.name,
-            record.status,
-            record.input,
-            c.utc(record.start_date),
-            record.state,
-            record.version,
-            record.output,
-            record.error,
-            record.cause,
-            c.utc_or_none(record.stop_date),
-            record.revision_id,
-            record.version_arn,
-            record.alias_arn,
-            record.machine_deleting,
-        )
+        row = convert.execution_row(record, _TIMES)
         event_rows = [convert.event_row(e, _TIMES) for e in events]
         work = c.last_per_key(work)
         conn = self._conn()
         try:
             with conn.pipeline(), conn.transaction():
-                sql = f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(16)})"
+                sql = f"INSERT INTO executions ({EXECUTION_COLUMNS}) VALUES ({_marks(16)})"
                 conn.execute(sql, row)
                 _replace_work(conn, record.arn, (), work, self._notify)
                 _insert_events(conn, event_rows)
@@ -147,36 +124,6 @@ class PostgresStore(SqlCatalog):
             if error.diag.table_name == "events":
                 raise AlreadyExists(c.event_exists(record.arn)) from None
             raise AlreadyExists(c.execution_exists(record.state_machine_arn, record.name)) from None
-
-    def get_execution(self, arn: str) -> ExecutionRecord | None:
-        sql = f"SELECT {_EXECUTION_READ} FROM executions WHERE arn = %s"
-        row = self._conn().execute(sql, (arn,)).fetchone()
-        return None if row is None else convert.execution(row, _TIMES)
-
-    def list_executions(
-        self,
-        state_machine_arn: str | None = None,
-        status: ExecutionStatus | None = None,
-        limit: int = 100,
-        *,
-        version_arn: str | None = None,
-        alias_arn: str | None = None,
-        redriven: bool | None = None,
-        after_arn: str | None = None,
-    ) -> list[ExecutionRecord]:
-        sql, args = convert.execution_listing(
-            _EXECUTION_READ,
-            "%s",
-            state_machine_arn,
-            status,
-            limit,
-            version_arn,
-            alias_arn,
-            redriven,
-            after_arn,
-        )
-        rows = self._conn().execute(sql, args)
-        return [convert.execution(row, _TIMES) for row in rows]
 
     def append(self, step: Append) -> int:
         """One round trip for the whole step (pipeline), then the checks, then COMMIT."""
@@ -214,13 +161,6 @@ class PostgresStore(SqlCatalog):
             if conn.execute(sql, (step.done_work_id,)).fetchone() is None:
                 return VersionConflict(c.work_gone(arn, step.done_work_id))
         return AlreadyExists(c.event_exists(arn))
-
-    def history(self, execution_arn: str, after: int = 0, limit: int = 1000) -> list[EventRecord]:
-        sql = (
-            f"SELECT {_EVENT} FROM events WHERE execution_arn = %s AND id > %s ORDER BY id LIMIT %s"
-        )
-        rows = self._conn().execute(sql, (execution_arn, after, max(limit, 0)))
-        return [convert.event(row, _TIMES) for row in rows]
 
     # ---- activity tasks (activities themselves: SqlCatalog) -------------------------------
     def take_activity_task(

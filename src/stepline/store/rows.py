@@ -106,6 +106,28 @@ def machine(row: tuple[Any, ...], times: Times) -> StateMachineRecord:
     )
 
 
+def execution_row(record: ExecutionRecord, times: Times) -> tuple[Any, ...]:
+    """The INSERT values of a new execution, in ``EXECUTION_COLUMNS`` order."""
+    return (
+        record.arn,
+        record.state_machine_arn,
+        record.name,
+        record.status,
+        record.input,
+        times.out(record.start_date),
+        record.state,
+        record.version,
+        record.output,
+        record.error,
+        record.cause,
+        times.out_or_none(record.stop_date),
+        record.revision_id,
+        record.version_arn,
+        record.alias_arn,
+        record.machine_deleting,
+    )
+
+
 def execution(row: tuple[Any, ...], times: Times) -> ExecutionRecord:
     arn, machine_arn, name, status, input_, start, state, version = row[:8]
     output, error, cause, stop, revision_id, version_arn, alias_arn = row[8:15]

@@ -22,21 +22,15 @@ from stepline.store.protocol import AlreadyExists, Append, NotFound, StoreError,
 from stepline.store.records import (
     EventRecord,
     ExecutionRecord,
-    ExecutionStatus,
     WorkItem,
 )
 from stepline.store.signal import Subscription, WorkSignal
 from stepline.store.sql_catalog import Dialect, SqlCatalog
+from stepline.store.sql_executions import EVENT_COLUMNS, EXECUTION_COLUMNS, SqlExecutionReads
 
-_EXECUTION = (
-    "arn, state_machine_arn, name, status, input, start_date, state, version,"
-    " output, error, cause, stop_date, revision_id, version_arn, alias_arn, machine_deleting"
-)
-_EXECUTION_READ = f"{_EXECUTION}, redrive_count, redrive_date"
-_EVENT = "execution_arn, id, previous_event_id, timestamp, type, details"
 _WORK = "id, execution_arn, key, kind, due_at, payload, lease_owner, lease_until, attempts"
 _INSERT_WORK = "INSERT INTO work (execution_arn, key, kind, due_at, payload) VALUES (?, ?, ?, ?, ?)"
-_INSERT_EVENT = f"INSERT INTO events ({_EVENT}) VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
 _CLAIM = f"""UPDATE work SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
 WHERE id IN (
     SELECT id FROM work
@@ -62,7 +56,7 @@ _TIMES = convert.Times(c.to_micros, c.from_micros)
 _DIALECT = Dialect("?", _TIMES, "", (sqlite3.IntegrityError,))
 
 
-class SqliteStore(SqlCatalog):
+class SqliteStore(SqlCatalog, SqlExecutionReads):
     """A ``Store`` in one SQLite file; share it freely between threads."""
 
     _dialect = _DIALECT
@@ -103,29 +97,14 @@ class SqliteStore(SqlCatalog):
     def create_execution(
         self, record: ExecutionRecord, events: Sequence[EventRecord], work: Sequence[WorkItem]
     ) -> None:
-        row = (
-            record.arn,
-            record.state_machine_arn,
-            record.name,
-            record.status,
-            record.input,
-            c.to_micros(record.start_date),
-            record.state,
-            record.version,
-            record.output,
-            record.error,
-            record.cause,
-            c.to_micros_or_none(record.stop_date),
-            record.revision_id,
-            record.version_arn,
-            record.alias_arn,
-            record.machine_deleting,
-        )
+        row = convert.execution_row(record, _TIMES)
         event_rows = [convert.event_row(e, _TIMES) for e in events]
         work = c.last_per_key(work)
         with self._write() as conn:
             try:
-                conn.execute(f"INSERT INTO executions ({_EXECUTION}) VALUES ({_marks(16)})", row)
+                conn.execute(
+                    f"INSERT INTO executions ({EXECUTION_COLUMNS}) VALUES ({_marks(16)})", row
+                )
             except sqlite3.IntegrityError:
                 raise AlreadyExists(
                     c.execution_exists(record.state_machine_arn, record.name)
@@ -134,36 +113,6 @@ class SqliteStore(SqlCatalog):
             self._replace_work(conn, record.arn, (), work)
         if self._signal and c.claimable(work):
             self._signal.fire()
-
-    def get_execution(self, arn: str) -> ExecutionRecord | None:
-        sql = f"SELECT {_EXECUTION_READ} FROM executions WHERE arn = ?"
-        row = self._conn().execute(sql, (arn,)).fetchone()
-        return None if row is None else convert.execution(row, _TIMES)
-
-    def list_executions(
-        self,
-        state_machine_arn: str | None = None,
-        status: ExecutionStatus | None = None,
-        limit: int = 100,
-        *,
-        version_arn: str | None = None,
-        alias_arn: str | None = None,
-        redriven: bool | None = None,
-        after_arn: str | None = None,
-    ) -> list[ExecutionRecord]:
-        sql, args = convert.execution_listing(
-            _EXECUTION_READ,
-            "?",
-            state_machine_arn,
-            status,
-            limit,
-            version_arn,
-            alias_arn,
-            redriven,
-            after_arn,
-        )
-        rows = self._conn().execute(sql, args)
-        return [convert.execution(row, _TIMES) for row in rows]
 
     def append(self, step: Append) -> int:
         arn = step.execution_arn
@@ -191,11 +140,6 @@ class SqliteStore(SqlCatalog):
         if self._signal and c.claimable(work):
             self._signal.fire()
         return step.expected_version + 1
-
-    def history(self, execution_arn: str, after: int = 0, limit: int = 1000) -> list[EventRecord]:
-        sql = f"SELECT {_EVENT} FROM events WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?"
-        rows = self._conn().execute(sql, (execution_arn, after, max(limit, 0)))
-        return [convert.event(row, _TIMES) for row in rows]
 
     # ---- activity tasks (activities themselves: SqlCatalog) -------------------------------
     def take_activity_task(
