@@ -80,9 +80,21 @@ def _parser() -> argparse.ArgumentParser:
     from stepline.cli_versions import add_version_commands
 
     add_version_commands(commands, _read_text)
+    from stepline.cli_map_runs import add_map_run_commands
+
+    add_map_run_commands(commands)
+    from stepline.cli_jobs import add_job_commands
+
+    add_job_commands(commands)
+    from stepline.cli_queues import add_queue_commands
+
+    add_queue_commands(commands)
     from stepline.cli_serve import add_serve_command
 
     add_serve_command(commands, _all_functions)
+    from stepline.cli_sql import add_sql_command
+
+    add_sql_command(commands)
     return parser
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stepline.activities import LONG_POLL_SECONDS, Activities
-from stepline.cli_store import DEFAULT_DB, _service
+from stepline.cli_store import _service, store_command
 from stepline.store.protocol import StoreError
 from stepline.usage import UsageError
 
@@ -25,12 +25,7 @@ def add_activity_commands(commands: Any) -> None:
     """Register the activity commands on the main parser's subparsers."""
 
     def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
-        parser.add_argument(
-            "--db", default=None, help=f"store URL (default $STEPLINE_DB or {DEFAULT_DB})"
-        )
-        parser.set_defaults(command=handler)
-        return parser
+        return store_command(commands, name, help_text, handler)
 
     create = command("create-activity", "create an activity (again: the same ARN)", _create)
     create.add_argument("name")

@@ -15,18 +15,30 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Final
 
 from stepline.activities import LONG_POLL_SECONDS, Activities
+from stepline.api.athena_dispatch import athena_api
+from stepline.api.athena_operation import (
+    ATHENA_SIGNING_NAME,
+    ATHENA_TARGET_PREFIX,
+    AthenaContext,
+)
 from stepline.api.auth import Authenticator, NoAuth
 from stepline.api.dispatch import SfnApi
+from stepline.api.glue_dispatch import GlueApi
+from stepline.api.glue_operation import GLUE_SIGNING_NAME, GLUE_TARGET_PREFIX, GlueContext
 from stepline.api.operation import Context
-from stepline.api.server import ApiServer, store_readiness
-from stepline.cli_store import DEFAULT_DB
+from stepline.api.server import ApiServer, TargetApi, store_readiness
+from stepline.api.sqs_dispatch import SQS_SIGNING_NAME, SQS_TARGET_PREFIX, SqsApi
+from stepline.cli_jobs import add_job_options, job_runner, job_settings
+from stepline.cli_store import DEFAULT_DB, service_registry
+from stepline.express import Express
+from stepline.express_logs import LogFiles
 from stepline.integrations.base import Registry
-from stepline.integrations.lambda_functions import LambdaFunctions
-from stepline.integrations.stepfunctions import StepFunctions
+from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
 from stepline.service import Account, Service
@@ -35,7 +47,9 @@ from stepline.store.protocol import StoreError
 from stepline.usage import UsageError
 
 DEFAULT_PORT: Final = 8083
+DEFAULT_LOGS: Final = ".stepline/logs"
 _PROBE_NAME: Final = "stepline-readiness-probe"  # looked up, never created
+_LEASE_SECONDS: Final = 60.0  # the embedded worker's (Worker's default)
 
 
 def add_serve_command(
@@ -99,6 +113,13 @@ def add_serve_command(
         default=LONG_POLL_SECONDS,
         help=f"how long GetActivityTask waits for a task (default {LONG_POLL_SECONDS:g})",
     )
+    serve.add_argument(
+        "--logs-dir",
+        default=os.environ.get("STEPLINE_LOGS", DEFAULT_LOGS),
+        help="where EXPRESS machines with a loggingConfiguration log their executions, one"
+        f" <log group>.jsonl file per log group (default $STEPLINE_LOGS or {DEFAULT_LOGS})",
+    )
+    add_job_options(serve)  # --job-slots, --jobs-dir, --data-root, --job-minute-seconds
     serve.set_defaults(command=lambda args: _serve(args, functions_loader))
 
 
@@ -116,15 +137,38 @@ def _serve(args: argparse.Namespace, loader: Callable[[list[str]], dict[str, Any
         raise UsageError(f"cannot open the store {url}: {exc}") from None
     try:
         account = Account(args.region, args.account)
-        service = Service(store, RealClock(), account)
+        data_root = Path(args.data_root) if args.data_root else None
+        service = Service(store, RealClock(), account, data_root=data_root)
         stop = threading.Event()
         # One registry: the embedded worker runs tasks with it, TestState invokes with it.
-        registry = Registry([LambdaFunctions(functions), StepFunctions(service)])
-        context = Context(service, Activities(service), args.long_poll_seconds, stop, registry)
+        queues = Queues(store, service.clock, account)  # one, so sends wake long polls
+        registry = service_registry(service, functions, queues)
+        express = Express(service, registry, LogFiles(Path(args.logs_dir)))
+        context = Context(
+            service, Activities(service), args.long_poll_seconds, stop, registry, express
+        )
         api = SfnApi(context, threads=args.api_threads)
-        return _run(args, service, api, auth, registry, stop)
+        apis: dict[str, TargetApi] = {
+            GLUE_TARGET_PREFIX: _glue_api(service, api),
+            ATHENA_TARGET_PREFIX: athena_api(
+                AthenaContext(lambda: service.athena), api.on_store_thread
+            ),
+        }
+        sqs = SqsApi(queues, api.on_store_thread)
+        apis[SQS_TARGET_PREFIX] = sqs
+        try:
+            return _run(args, service, api, auth, registry, stop, apis, sqs)
+        finally:
+            express.close()
+            service.close()
     finally:
         store.close()
+
+
+def _glue_api(service: Service, api: SfnApi) -> GlueApi:
+    """The AWSGlue API (jobs, job runs, the Data Catalog) on the same endpoint."""
+    context = GlueContext(service.jobs, service.job_runs, lambda: service.athena.catalog)
+    return GlueApi(context, api.on_store_thread)
 
 
 def _run(
@@ -134,13 +178,16 @@ def _run(
     auth: Authenticator,
     registry: Registry,
     stop: threading.Event,
+    apis: Mapping[str, TargetApi],
+    sqs: SqsApi,
 ) -> int:
     probe_arn = service.account.state_machine_arn(_PROBE_NAME)
     readiness = store_readiness(
         lambda: api.on_store_thread(lambda: service.store.get_state_machine(probe_arn))
     )
     try:
-        server = ApiServer((args.host, args.port), api, auth, readiness)
+        server = ApiServer((args.host, args.port), api, auth, readiness, apis)
+        sqs.queues.endpoint = server.url  # queue URLs as this server answers them
     except OSError as exc:
         api.close()
         raise UsageError(
@@ -151,7 +198,8 @@ def _run(
     threads = [threading.Thread(target=server.serve_forever, name="stepline-http", daemon=True)]
     if not args.no_worker:
         name = f"serve:{socket.gethostname()}:{os.getpid()}"
-        worker = Worker(service, registry, name, args.concurrency)
+        jobs = job_runner(args, service, name, _LEASE_SECONDS)
+        worker = Worker(service, registry, name, args.concurrency, _LEASE_SECONDS, jobs=jobs)
         threads.append(threading.Thread(target=worker.run, args=(stop,), name="stepline-worker"))
     for thread in threads:
         thread.start()
@@ -166,6 +214,8 @@ def _run(
         server.server_close()
         for thread in threads[1:]:
             thread.join()
+        for other in apis.values():
+            other.close()
         api.close()
     print("stepline serve: stopped", file=sys.stderr, flush=True)
     return 0
@@ -178,6 +228,9 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("--concurrency and --api-threads must be at least 1")
     if args.long_poll_seconds < 0:
         raise UsageError("--long-poll-seconds must not be negative")
+    if args.job_slots < 0:
+        raise UsageError(f"--job-slots must not be negative, got {args.job_slots}")
+    job_settings(args)  # checks --job-minute-seconds
     if not (args.account.isascii() and args.account.isdigit() and len(args.account) == 12):
         raise UsageError(f"--account must be 12 digits, got {args.account!r}")
     if not args.region or ":" in args.region:
@@ -213,6 +266,16 @@ def _authenticator(args: argparse.Namespace) -> Authenticator:
             file=sys.stderr,
         )
     try:
-        return SigV4Authenticator(credentials, region=args.region, service="states")
+        return SigV4Authenticator(
+            credentials,
+            region=args.region,
+            service="states",
+            # boto3's glue, athena and sqs clients sign for their own services
+            services_by_target={
+                GLUE_TARGET_PREFIX: GLUE_SIGNING_NAME,
+                ATHENA_TARGET_PREFIX: ATHENA_SIGNING_NAME,
+                SQS_TARGET_PREFIX: SQS_SIGNING_NAME,
+            },
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

@@ -16,11 +16,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from stepline.integrations.base import Registry
+from stepline.integrations.athena import Athena
+from stepline.integrations.base import Integration, Registry
+from stepline.integrations.glue import Glue
 from stepline.integrations.lambda_functions import LambdaFunctions
+from stepline.integrations.sqs import Sqs
 from stepline.integrations.stepfunctions import StepFunctions
+from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
 from stepline.service import ExecutionNotRedrivable, Service
@@ -33,18 +38,27 @@ DEFAULT_DB = "sqlite:///.stepline/stepline.db"
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 
+def store_command(
+    commands: Any, name: str, help_text: str, run: Callable[[argparse.Namespace], int]
+) -> argparse.ArgumentParser:
+    """A subcommand that works on the store: it takes ``--db``."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
+    parser.add_argument(
+        "--db", default=None, help=f"store URL (default $STEPLINE_DB or {DEFAULT_DB})"
+    )
+    parser.set_defaults(command=run)
+    return parser
+
+
 def add_commands(
     commands: Any, functions_loader: Callable[[list[str]], dict[str, Any]], reader: Any
 ) -> None:
     """Register the durable commands on the main parser's subparsers."""
 
     def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
-        parser.add_argument(
-            "--db", default=None, help=f"store URL (default $STEPLINE_DB or {DEFAULT_DB})"
+        return store_command(
+            commands, name, help_text, lambda args: handler(args, functions_loader, reader)
         )
-        parser.set_defaults(command=lambda args: handler(args, functions_loader, reader))
-        return parser
 
     worker = command("worker", "run a worker: claim and run due work until stopped", _worker)
     worker.add_argument("--concurrency", type=int, default=4)
@@ -56,6 +70,9 @@ def add_commands(
         help="how long a claimed item stays this worker's without renewal (default 30)",
     )
     worker.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
+    from stepline.cli_jobs import add_job_options
+
+    add_job_options(worker)
 
     command("migrate", "create or upgrade the store's tables", _migrate)
 
@@ -114,9 +131,12 @@ def _service(args: argparse.Namespace) -> Iterator[Service]:
         store = open_store(url)
     except (ValueError, StoreError, OSError) as exc:
         raise _usage(f"cannot open the store {url}: {exc}") from None
+    data_root = getattr(args, "data_root", None)  # the worker's --data-root (the lake)
+    service = Service(store, RealClock(), data_root=Path(data_root) if data_root else None)
     try:
-        yield Service(store, RealClock())
+        yield service
     finally:
+        service.close()
         store.close()
 
 
@@ -127,7 +147,24 @@ def _usage(message: str) -> Exception:
 def _registry(
     specs: list[str], loader: Callable[[list[str]], dict[str, Any]], service: Service
 ) -> Registry:
-    return Registry([LambdaFunctions(loader(specs)), StepFunctions(service)])
+    return service_registry(service, loader(specs))
+
+
+def service_registry(
+    service: Service, functions: dict[str, Any], queues: Queues | None = None
+) -> Registry:
+    """The integrations a worker runs tasks with: Lambda functions (Python callables),
+    nested Step Functions executions, Glue job runs, Athena queries and SQS messages
+    (``queues``: the server's, so its long polls wake at once)."""
+    queues = queues or Queues(service.store, service.clock, service.account)
+    integrations: list[Integration] = [
+        LambdaFunctions(functions),
+        StepFunctions(service),
+        Glue(service.job_runs),
+        Athena(lambda: service.athena),
+        Sqs(queues),
+    ]
+    return Registry(integrations)
 
 
 def _worker(args: argparse.Namespace, loader: Any, reader: Any) -> int:
@@ -135,6 +172,8 @@ def _worker(args: argparse.Namespace, loader: Any, reader: Any) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     name = args.id or f"{socket.gethostname()}:{os.getpid()}"
+    from stepline.cli_jobs import job_runner
+
     with _service(args) as service:
         worker = Worker(
             service,
@@ -142,6 +181,7 @@ def _worker(args: argparse.Namespace, loader: Any, reader: Any) -> int:
             name,
             args.concurrency,
             args.lease_seconds,
+            jobs=job_runner(args, service, name, args.lease_seconds),
         )
         print(f"stepline worker {name}: running (Ctrl-C to stop)", file=sys.stderr)
         worker.run(stop)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stepline.asl.errors import DefinitionError
-from stepline.cli_store import DEFAULT_DB, _service
+from stepline.cli_store import _service, store_command
 from stepline.service import Service
 from stepline.store.protocol import StoreError
 from stepline.store.records import AliasRecord
@@ -29,12 +29,7 @@ def add_version_commands(commands: Any, reader: Reader) -> None:
     a file for them (raising UsageError)."""
 
     def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
-        parser.add_argument(
-            "--db", default=None, help=f"store URL (default $STEPLINE_DB or {DEFAULT_DB})"
-        )
-        parser.set_defaults(command=lambda args: handler(args, reader))
-        return parser
+        return store_command(commands, name, help_text, lambda args: handler(args, reader))
 
     update = command(
         "update-state-machine",

@@ -7,19 +7,22 @@ the engine's new state, its history events, and its commands turned into work it
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import random
+import threading
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
-from stepline.activities import activity_work
 from stepline.aliases import Aliases
 from stepline.arns import Account
 from stepline.asl.errors import DefinitionError
+from stepline.asl.express_rules import load_as
 from stepline.asl.model import StateMachine
-from stepline.asl.parse import load
+from stepline.athena import ApiError, QueryEngine
 from stepline.catalog_checks import check_version_description
 from stepline.definitions import Definitions
 from stepline.deletion import Deletion, terminated
@@ -30,35 +33,34 @@ from stepline.engine.records import (
     CallbackHeartbeat,
     CallbackSucceeded,
     CancelTask,
-    CancelTimer,
     ExecutionInfo,
     ExecutionState,
     Inbound,
-    InvokeTask,
     Redrive,
     StartExecution,
-    StartTimer,
     Step,
     StopExecution,
 )
-from stepline.engine.resources import is_activity
 from stepline.engine.tokens import parse_task_token
+from stepline.integrations import athena
+from stepline.integrations.glue import GlueCaller, job_runs_to_stop
+from stepline.jobs.catalog import JobCatalog
+from stepline.jobs.runs import JobRuns
 from stepline.redrive import RedriveStatus, redrive_status
 from stepline.runtime.clock import Clock
 from stepline.step_work import (
-    child_result,
     event_records,
     finished,
     step_rng,
-    stop_started_work,
+    work_items,
 )
 from stepline.store.protocol import AlreadyExists, Append, NotFound, Store, VersionConflict
 from stepline.store.records import (
     EventRecord,
     ExecutionRecord,
+    MachineType,
     StateMachineRecord,
     Tag,
-    WorkItem,
 )
 from stepline.tags import check_tags
 from stepline.versions import Versions
@@ -86,9 +88,11 @@ class Service:
         clock: Clock,
         account: Account | None = None,
         rng: random.Random | None = None,
+        data_root: Path | None = None,
     ) -> None:
         """``rng`` draws the version of each execution started through an alias (seed it
-        for repeatable draws)."""
+        for repeatable draws). ``data_root``: the lake's folder (default
+        ``stepline.lake.default_data_root()``), for the Athena query engine."""
         self.store = store
         self.clock = clock
         self.account = account or Account()
@@ -97,6 +101,30 @@ class Service:
         self.aliases = Aliases(store, clock, self.versions.ref)
         self.definitions = Definitions(store)
         self.deletion = Deletion(store, self.versions.ref)
+        # Glue-style jobs and their runs; a .sync task waiting for a run is told its end.
+        self.jobs = JobCatalog(store, clock)
+        self.job_runs = JobRuns(store, clock, GlueCaller())
+        self.data_root = data_root
+        self._athena: QueryEngine | None = None
+        self._athena_lock = threading.Lock()
+
+    @property
+    def athena(self) -> QueryEngine:
+        """The process's Athena query engine (made on first use; ``close`` closes it)."""
+        with self._athena_lock:
+            if self._athena is None:
+                from stepline.lake import LakePaths, default_data_root
+
+                root = self.data_root or default_data_root()
+                self._athena = QueryEngine(self.store, LakePaths(root), self.clock)
+            return self._athena
+
+    def close(self) -> None:
+        """Close what this service made (the query engine); not the store."""
+        with self._athena_lock:
+            engine, self._athena = self._athena, None
+        if engine is not None:
+            engine.close()
 
     # ---- state machines -------------------------------------------------------------------
 
@@ -112,11 +140,12 @@ class Service:
         logging: str | None = None,
         tracing: str | None = None,
         encryption: str | None = None,
+        type: MachineType = "STANDARD",
     ) -> StateMachineRecord:
         """Validate and store a definition, its tags and configurations (JSON text); raises
         DefinitionError or AlreadyExists. ``publish``: its version 1 too (``<arn>:1``)."""
         check_version_description(publish, version_description)
-        machine = load(definition)
+        machine = load_as(definition, type)
         arn = self.account.state_machine_arn(name)
         check_tags(tags, arn)
         record = StateMachineRecord(
@@ -124,7 +153,7 @@ class Service:
             name=name,
             definition=definition,
             role_arn=role_arn or f"arn:aws:iam::{self.account.account}:role/stepline",
-            type="STANDARD",
+            type=type,
             created_at=self.clock.now(),
             revision_id=self.deletion.initial_revision(arn),
             logging=logging,
@@ -212,7 +241,7 @@ class Service:
             version_arn=target.version_arn,
             alias_arn=target.alias_arn,
         )
-        add, _ = self._work(arn, step, now)
+        add, _ = work_items(self.store, arn, step, now)
         try:
             self.store.create_execution(execution, event_records(arn, step.events), add)
         except AlreadyExists:
@@ -321,10 +350,13 @@ class Service:
             instead = terminated(record, event, step.events)
             if instead is not None:
                 step = advance(machine, state, instead, now, rng)
-            effective = bool(step.events or step.commands)
+            # A Distributed Map's items record no events: a step of theirs may only change
+            # the state (an activity task handed out, a callback answered).
+            effective = bool(step.events or step.commands) or step.state != state
             if only_if_effective and not effective and done_work_id is None:
                 return False
-            add, cancel = self._work(arn, step, now)
+            add, cancel = work_items(self.store, arn, step, now)
+            add.extend(athena.poll_items(arn, event, step, now))
             try:
                 self.store.append(
                     Append(
@@ -340,6 +372,7 @@ class Service:
                         **finished(step.state, now),
                     )
                 )
+                self._stop_job_runs(step, now)
                 if record.machine_deleting and step.state.status != state.status:
                     self.deletion.settle(record.state_machine_arn)  # its last run may have ended
                 return effective or not only_if_effective
@@ -351,35 +384,17 @@ class Service:
                     return False  # the execution did not move: our work item is gone
         raise VersionConflict(f"execution {arn} kept changing; gave up after {_MAX_CONFLICTS}")
 
-    def _work(self, arn: str, step: Step, now: datetime) -> tuple[list[WorkItem], list[str]]:
-        add: list[WorkItem] = []
-        cancel: list[str] = []
-        info = step.state.info
-        if (
-            step.state.status != "RUNNING"
-            and info.parent_token
-            and any(e.type.startswith("Execution") for e in step.events)
-        ):
-            add.append(child_result(step.state, now))
+    def _stop_job_runs(self, step: Step, now: datetime) -> None:
+        """Once a step is stored: stop the job runs and queries of the .sync tasks it
+        cancelled (best effort, as AWS: a crash right here leaves the work going; its end
+        is then ignored)."""
         for command in step.commands:
-            if isinstance(command, InvokeTask) and is_activity(command.resource):
-                add.append(activity_work(self.store, arn, command, now))
-            elif isinstance(command, InvokeTask):
-                payload = {
-                    "resource": command.resource,
-                    "parameters": command.parameters,
-                    "state_name": command.state_name,
-                    "timeout_seconds": command.timeout_seconds,
-                    "heartbeat_seconds": command.heartbeat_seconds,
-                }
-                add.append(WorkItem(arn, command.token, "invoke", now, json.dumps(payload)))
-            elif isinstance(command, StartTimer):
-                add.append(WorkItem(arn, command.token, "timer", command.due))
-            elif isinstance(command, CancelTimer | CancelTask):
-                cancel.append(command.token)
-                if isinstance(command, CancelTask) and command.submitted is not None:
-                    add.extend(stop_started_work(arn, command, now))
-        return add, cancel
+            if isinstance(command, CancelTask):
+                for run_id in job_runs_to_stop(command.resource, command.submitted):
+                    self.store.stop_job_run(run_id, now)
+                for query_id in athena.queries_to_stop(command.resource, command.submitted):
+                    with contextlib.suppress(ApiError):  # gone: nothing to stop
+                        self.athena.stop_query_execution(query_id)
 
 
 __all__ = [

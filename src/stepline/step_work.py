@@ -11,11 +11,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from stepline.activities import activity_work
 from stepline.asl.errors import Json
 from stepline.engine.history import HistoryEvent, details_key
-from stepline.engine.records import CancelTask, ExecutionState
+from stepline.engine.records import (
+    CancelTask,
+    CancelTimer,
+    ExecutionState,
+    InvokeTask,
+    StartTimer,
+    Step,
+)
+from stepline.engine.resources import is_activity
 from stepline.engine.tokens import parse_task_token
 from stepline.integrations.stepfunctions import START_EXECUTION, epoch_millis
+from stepline.store.protocol import Store
 from stepline.store.records import EventRecord, WorkItem
 
 
@@ -97,3 +107,38 @@ def finished(state: ExecutionState, now: datetime) -> dict[str, Any]:
         return {}
     output = json.dumps(state.output, ensure_ascii=False) if state.status == "SUCCEEDED" else None
     return {"output": output, "error": state.error, "cause": state.cause, "stop_date": now}
+
+
+def work_items(
+    store: Store, arn: str, step: Step, now: datetime
+) -> tuple[list[WorkItem], list[str]]:
+    """The work items a step adds (tasks to invoke, timers, a .sync parent's answer, work
+    to stop) and the keys of those it cancels."""
+    add: list[WorkItem] = []
+    cancel: list[str] = []
+    info = step.state.info
+    if (
+        step.state.status != "RUNNING"
+        and info.parent_token
+        and any(e.type.startswith("Execution") for e in step.events)
+    ):
+        add.append(child_result(step.state, now))
+    for command in step.commands:
+        if isinstance(command, InvokeTask) and is_activity(command.resource):
+            add.append(activity_work(store, arn, command, now))
+        elif isinstance(command, InvokeTask):
+            payload = {
+                "resource": command.resource,
+                "parameters": command.parameters,
+                "state_name": command.state_name,
+                "timeout_seconds": command.timeout_seconds,
+                "heartbeat_seconds": command.heartbeat_seconds,
+            }
+            add.append(WorkItem(arn, command.token, "invoke", now, json.dumps(payload)))
+        elif isinstance(command, StartTimer):
+            add.append(WorkItem(arn, command.token, "timer", command.due))
+        elif isinstance(command, CancelTimer | CancelTask):
+            cancel.append(command.token)
+            if isinstance(command, CancelTask) and command.submitted is not None:
+                add.extend(stop_started_work(arn, command, now))
+    return add, cancel

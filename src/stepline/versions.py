@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stepline.arns import InvalidArn, MachineRef, machine_ref
-from stepline.asl.parse import load
+from stepline.asl.express_rules import load_as
 from stepline.catalog_checks import (
     MAX_VERSIONS,
     MissingRequiredParameter,
@@ -116,9 +116,9 @@ class Versions:
         if definition is None and role_arn is None:
             raise MissingRequiredParameter("Either the definition or the roleArn must be given")
         check_version_description(publish, version_description)
-        if definition is not None:
-            load(definition)
         machine = active(self._machine(ref))
+        if definition is not None:
+            load_as(definition, machine.type)
         now = self.clock.now()
         # AWS (recorded): an update that changes nothing keeps the revision (and publishing
         # it again returns the same version).

@@ -12,17 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sfn_client import ROLE, Server, client, start_server, stop_server
+from sfn_client import ROLE, Server, client, serving
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    started = start_server(tmp_path_factory.mktemp("serve"))
-    yield started
-    code = stop_server(started)
-    log = started.log.read_text()
-    assert code == 0, log
-    assert "Traceback" not in log, f"the server logged an unexpected error:\n{log}"
+    yield from serving(tmp_path_factory.mktemp("serve"))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,17 +135,36 @@ def stop_server(server: Server) -> int:
         raise AssertionError("stepline serve did not stop within 15 s of SIGTERM") from None
 
 
+def serving(directory: Path, *extra: str) -> Iterator[Server]:
+    """A server for a fixture: started, yielded, then stopped, checking that it stopped
+    cleanly and logged no unexpected error."""
+    started = start_server(directory, *extra)
+    yield started
+    code = stop_server(started)
+    log = started.log.read_text()
+    assert code == 0, log
+    assert "Traceback" not in log, f"the server logged an unexpected error:\n{log}"
+
+
 def client(url: str, **options: Any) -> Any:
-    sfn = boto3.client(
-        "stepfunctions",
+    return boto3_client("stepfunctions", url, check_response, **options)
+
+
+def boto3_client(service: str, url: str, check: Callable[..., None], **options: Any) -> Any:
+    """A boto3 client of ``service`` for the server (the development keys, no retries),
+    every response checked by ``check`` (botocore's after-call event)."""
+    made = boto3.client(
+        service,
         region_name=options.pop("region", REGION),
         endpoint_url=url,
         aws_access_key_id=options.pop("access_key", ACCESS_KEY),
         aws_secret_access_key=options.pop("secret_key", SECRET_KEY),
         config=Config(retries={"total_max_attempts": 1}, **options),
     )
-    sfn.meta.events.register("after-call.sfn.*", check_response)
-    return sfn
+    made.meta.events.register(
+        f"after-call.{made.meta.service_model.service_id.hyphenize()}.*", check
+    )
+    return made
 
 
 def wait_for_end(sfn: Any, execution_arn: str, timeout: float = 30) -> dict[str, Any]:
@@ -179,14 +199,17 @@ def raw_post(
     sign: bool = True,
     headers: dict[str, str] | None = None,
     secret: str = SECRET_KEY,
+    service: str = "states",
+    content_type: str = "application/x-amz-json-1.0",
 ) -> RawAnswer:
-    """POST / with exactly ``body``, signed with SigV4 (botocore's signer) unless told not."""
-    sent = {"Content-Type": "application/x-amz-json-1.0", **(headers or {})}
+    """POST / with exactly ``body``, signed with SigV4 (botocore's signer) for ``service``
+    unless told not."""
+    sent = {"Content-Type": content_type, **(headers or {})}
     if target is not None:
         sent["X-Amz-Target"] = target
     request = AWSRequest(method="POST", url=f"{url}/", data=body, headers=sent)
     if sign:
-        SigV4Auth(Credentials(ACCESS_KEY, secret), "states", REGION).add_auth(request)
+        SigV4Auth(Credentials(ACCESS_KEY, secret), service, REGION).add_auth(request)
     prepared = urllib.request.Request(
         f"{url}/", data=body, headers=dict(request.headers.items()), method="POST"
     )

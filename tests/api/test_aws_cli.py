@@ -18,10 +18,11 @@ AWS = shutil.which("aws")
 pytestmark = pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
 
 
-def aws(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
+def aws(server: Server, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     assert AWS is not None
     env = {
         **os.environ,
+        **extra,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_DEFAULT_REGION": REGION,
@@ -78,3 +79,36 @@ def test_the_aws_cli_reports_aws_errors(server: Server) -> None:
     result = aws(server, "describe-state-machine", "--state-machine-arn", missing)
     assert result.returncode != 0
     assert "(StateMachineDoesNotExist)" in result.stderr
+
+
+def test_the_aws_cli_runs_a_synchronous_express_execution(
+    server: Server, unique: Callable[[str], str]
+) -> None:
+    created = ok(
+        aws(
+            server,
+            "create-state-machine",
+            "--name",
+            unique("cli-express"),
+            "--type",
+            "EXPRESS",
+            "--definition",
+            json.dumps(LOOP_MACHINE),
+            "--role-arn",
+            ROLE,
+        )
+    )
+    # StartSyncExecution's host prefix ("sync-") is turned off for a local endpoint.
+    ended = ok(
+        aws(
+            server,
+            "start-sync-execution",
+            "--state-machine-arn",
+            created["stateMachineArn"],
+            "--input",
+            '{"n": 7}',
+            AWS_DISABLE_HOST_PREFIX_INJECTION="true",
+        )
+    )
+    assert ended["status"] == "SUCCEEDED"
+    assert json.loads(ended["output"]) == {"value": 14, "size": "big"}

@@ -72,12 +72,12 @@ def test_definition_errors(sfn: Any, make_machine: Callable[..., str], unique: A
         sfn.create_state_machine(name=name, definition=json.dumps(pass_chain(2)), roleArn=ROLE)
     with pytest.raises(sfn.exceptions.MissingRequiredParameter):
         sfn.update_state_machine(stateMachineArn=arn)
-    with pytest.raises(sfn.exceptions.ValidationException, match="EXPRESS"):
+    with pytest.raises(sfn.exceptions.ValidationException, match=r"\[STANDARD, EXPRESS\]"):
         sfn.create_state_machine(
             name=unique("express"),
             definition=json.dumps(pass_chain(1)),
             roleArn=ROLE,
-            type="EXPRESS",
+            type="FAST",
         )
 
 

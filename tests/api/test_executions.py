@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sfn_client import FN, LOOP_MACHINE, Server, pass_chain, wait_for_end
 
 
@@ -182,8 +183,13 @@ def test_redrive_runs_the_failed_state_again(
     assert failed["status"] == "FAILED" and failed["redriveStatus"] == "REDRIVABLE"
     assert sfn.list_executions(stateMachineArn=arn, redriveFilter="REDRIVEN")["executions"] == []
     gate.write_text("open")
-    redriven = sfn.redrive_execution(executionArn=started["executionArn"])
+    redriven = sfn.redrive_execution(executionArn=started["executionArn"], clientToken="try-1")
+    # AWS: a retry with the same client token is answered as the first call was
+    again = sfn.redrive_execution(executionArn=started["executionArn"], clientToken="try-1")
+    assert again["redriveDate"] == redriven["redriveDate"]
     done = wait_for_end(sfn, started["executionArn"])
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
+        sfn.redrive_execution(executionArn=started["executionArn"], clientToken="try-2")
     assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == {"passed": True}
     assert done["redriveCount"] == 1 and done["redriveDate"] == redriven["redriveDate"]
     listed = sfn.list_executions(stateMachineArn=arn, redriveFilter="REDRIVEN")["executions"]

@@ -49,6 +49,10 @@ SLICE = frozenset(
         "UntagResource",
         "ListTagsForResource",
         "TestState",
+        "StartSyncExecution",
+        "DescribeMapRun",
+        "ListMapRuns",
+        "UpdateMapRun",
     }
 )
 

@@ -77,7 +77,8 @@ def test_both_dialects_ship_the_same_migrations() -> None:
     sqlite_names = [m.name for m in load_migrations("sqlite")]
     assert sqlite_names == [m.name for m in load_migrations("postgres")]
     assert sqlite_names[0] == "0001_initial"
-    assert [m.version for m in load_migrations("sqlite")] == list(range(1, len(sqlite_names) + 1))
+    versions = [m.version for m in load_migrations("sqlite")]
+    assert versions == list(range(1, len(versions) + 1))  # numbered 1, 2, 3... without gaps
 
 
 def test_sqlite_statement_splitting() -> None:

@@ -13,6 +13,7 @@ Members not declared are ignored, as AWS ignores unknown members.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 from stepline.api.errors import ApiError
 
-Kind: TypeAlias = Literal["string", "integer", "boolean", "list", "structure"]
+Kind: TypeAlias = Literal["string", "integer", "float", "boolean", "list", "structure"]
 
 _SHOWN: Final = 100  # longest value quoted in a message
 
@@ -82,6 +83,13 @@ def integer(
     return Member(name, "integer", required, min, max)
 
 
+def floating(
+    name: str, *, required: bool = False, min: int | None = None, max: int | None = None
+) -> Member:
+    """A float member (JSON numbers, integral ones too)."""
+    return Member(name, "float", required, min, max)
+
+
 def boolean(name: str, *, required: bool = False) -> Member:
     return Member(name, "boolean", required)
 
@@ -137,6 +145,7 @@ _NOT_NULL: Final = "Member must not be null"
 _TYPE_NAMES: Final[Mapping[Kind, str]] = {
     "string": "string",
     "integer": "integer",
+    "float": "float",
     "boolean": "boolean",
     "list": "list",
     "structure": "structure (a JSON object)",
@@ -148,6 +157,9 @@ def _has_kind(value: Any, kind: Kind) -> bool:
         return isinstance(value, str)
     if kind == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":  # NaN and Infinity (Python's JSON reads them) are no numbers
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return number and (isinstance(value, int) or math.isfinite(value))
     if kind == "boolean":
         return isinstance(value, bool)
     if kind == "list":
@@ -163,7 +175,7 @@ def _constraints(member: Member, value: Any) -> list[str]:
             found.append(f"Member must have length greater than or equal to {member.min}")
         if member.max is not None and size > member.max:
             found.append(f"Member must have length less than or equal to {member.max}")
-    if member.kind == "integer":
+    if member.kind in ("integer", "float"):
         if member.min is not None and value < member.min:
             found.append(f"Member must have value greater than or equal to {member.min}")
         if member.max is not None and value > member.max:

@@ -2,8 +2,8 @@
 (Create/UpdateStateMachine), as the store keeps them (JSON text of the API's shapes, AWS's
 defaults filled in), and as DescribeStateMachine shows them.
 
-stepline keeps them and shows them; it writes no CloudWatch logs, X-Ray traces, nor
-encrypts with KMS.
+stepline keeps them and shows them; EXPRESS executions log by the logging configuration
+(``stepline.express``); no X-Ray traces are written, nothing is encrypted with KMS.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ of their own, so waiting pollers never hold up the other operations.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -21,17 +20,21 @@ from stepline.api import (
     sfn_executions,
     sfn_history,
     sfn_machines,
+    sfn_map_runs,
+    sfn_sync,
     sfn_tags,
     sfn_tasks,
     sfn_teststate,
     sfn_validate,
     sfn_versions,
 )
+from stepline.api.envelope import find_operation, request_members
 from stepline.api.errors import ApiError, api_error
 from stepline.api.operation import Context, Operation, Operations
-from stepline.api.wire import TARGET_PREFIX
+from stepline.api.wire import CONTENT_TYPE, TARGET_PREFIX
 
-_LONG_POLLS: Final = frozenset({"GetActivityTask"})
+# Answers that may take long (a long poll; an Express run of up to five minutes).
+_LONG_POLLS: Final = frozenset({"GetActivityTask", "StartSyncExecution"})
 _LOG: Final = logging.getLogger("stepline.api")
 T = TypeVar("T")
 
@@ -42,6 +45,7 @@ def sfn_operations() -> dict[str, Operation]:
     for module in (
         sfn_machines,
         sfn_executions,
+        sfn_sync,
         sfn_history,
         sfn_tasks,
         sfn_activities,
@@ -49,6 +53,7 @@ def sfn_operations() -> dict[str, Operation]:
         sfn_validate,
         sfn_tags,
         sfn_teststate,
+        sfn_map_runs,
     ):
         table.update(module.operations())
     return table
@@ -58,6 +63,8 @@ def sfn_operations() -> dict[str, Operation]:
 class Answer:
     status: int
     body: Mapping[str, Any]
+    content_type: str = CONTENT_TYPE  # AWS JSON 1.0; Glue's answers are JSON 1.1
+    headers: tuple[tuple[str, str], ...] = ()  # more response headers (SQS's query error)
 
 
 class SfnApi:
@@ -79,8 +86,8 @@ class SfnApi:
         if self._closed.is_set():
             return Answer(503, {"__type": "ServiceUnavailable", "message": "stepline is stopping"})
         try:
-            name, operation = self._operation(target)
-            request = _request(body)
+            name, operation = find_operation(target, TARGET_PREFIX, self.operations)
+            request = request_members(body)
             operation.input.check(request)
             pool = self._polls if name in _LONG_POLLS else self._pool
             reply = pool.submit(operation.handler, self.context, request).result()
@@ -107,33 +114,3 @@ class SfnApi:
         self._closed.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._polls.shutdown(wait=True, cancel_futures=True)
-
-    def _operation(self, target: str | None) -> tuple[str, Operation]:
-        if not target or not target.startswith(TARGET_PREFIX):
-            raise ApiError(
-                "UnknownOperationException",
-                f"X-Amz-Target must be {TARGET_PREFIX}<Operation>, got {target!r}",
-            )
-        name = target[len(TARGET_PREFIX) :]
-        operation = self.operations.get(name)
-        if operation is None:
-            raise ApiError("UnknownOperationException", f"stepline does not implement {target}")
-        return name, operation
-
-
-def _request(body: bytes) -> Mapping[str, Any]:
-    """The request's members: a JSON object (an empty body is ``{}``)."""
-    if not body.strip():
-        return {}
-    try:
-        value = json.loads(body)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        raise ApiError(
-            "SerializationException", f"The request body is not valid JSON: {exc}"
-        ) from None
-    if not isinstance(value, dict):
-        raise ApiError(
-            "SerializationException",
-            f"The request body must be a JSON object, got {type(value).__name__}",
-        )
-    return value

@@ -26,6 +26,7 @@ from stepline.catalog_checks import (
 )
 from stepline.engine.teststate.request import TestStateError
 from stepline.engine.tokens import InvalidToken
+from stepline.express import NotExpress
 from stepline.names import InvalidName
 from stepline.service import ExecutionAlreadyExists, ExecutionNotRedrivable, TaskDoesNotExist
 from stepline.store.protocol import Conflict, TooManyTags
@@ -103,6 +104,7 @@ _CODES: Final[tuple[tuple[type[BaseException], str], ...]] = (
     (InvalidArn, "InvalidArn"),
     (InvalidName, "InvalidName"),
     (InvalidToken, "InvalidToken"),
+    (NotExpress, "StateMachineTypeNotSupported"),
 )
 
 

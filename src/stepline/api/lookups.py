@@ -23,6 +23,11 @@ def machine(ctx: Context, text: str) -> MachineRef:
 def execution_arn(text: str) -> str:
     """``arn:<partition>:states:<region>:<account>:execution:<machine>:<name>``."""
     parts = text.split(":")
+    if len(parts) > 5 and parts[0] == "arn" and parts[5] == "express":
+        # AWS: Express executions have no record to describe, stop or redrive
+        raise ApiError(
+            "InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'"
+        )
     if (
         len(parts) != 8
         or parts[0] != "arn"

@@ -13,6 +13,8 @@ from typing import Any, TypeAlias
 
 from stepline.activities import LONG_POLL_SECONDS, Activities
 from stepline.api.checks import Shape
+from stepline.api.idempotency import RedriveTokens
+from stepline.express import Express
 from stepline.integrations.base import Registry
 from stepline.service import Service
 
@@ -31,6 +33,9 @@ class Context:
     # The integrations tasks run through (the embedded worker's): TestState invokes a Task
     # without a mock with them; None: such a TestState is refused.
     registry: Registry | None = None
+    # Runs EXPRESS executions; None: they are refused.
+    express: Express | None = None
+    redrive_tokens: RedriveTokens = field(default_factory=RedriveTokens)
 
 
 Handler: TypeAlias = Callable[[Context, Body], Reply]

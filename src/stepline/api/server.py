@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Final, cast
+from typing import Any, Final, Protocol, cast
 
 from stepline.api.auth import Authenticator, AuthError
-from stepline.api.dispatch import SfnApi
+from stepline.api.dispatch import Answer, SfnApi
 from stepline.api.http_head import BadHead, Headers, read_headers
 from stepline.api.wire import CONTENT_TYPE, encode
 
@@ -30,6 +30,14 @@ _LOG: Final = logging.getLogger("stepline.api")
 
 # The readiness probe: None when ready, else why not.
 Readiness = Callable[[], str | None]
+
+
+class TargetApi(Protocol):
+    """Another AWS JSON API served on ``POST /`` (Glue's), chosen by X-Amz-Target."""
+
+    def handle(self, target: str | None, body: bytes) -> Answer: ...
+
+    def close(self) -> None: ...
 
 
 class ApiServer(ThreadingHTTPServer):
@@ -43,8 +51,10 @@ class ApiServer(ThreadingHTTPServer):
         api: SfnApi,
         auth: Authenticator,
         readiness: Readiness,
+        apis: Mapping[str, TargetApi] | None = None,
     ) -> None:
         self.api = api
+        self.apis = dict(apis or {})  # X-Amz-Target prefix ("AWSGlue.") -> its API
         self.auth = auth
         self.readiness = readiness
         self._date = (0, "")  # (second, its HTTP date): formatted once a second
@@ -131,8 +141,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path != "/":
             self._reply(404, _error("UnknownOperationException", f"POST {path}: use POST /"))
             return
-        answer = self._server.api.handle(self.request_headers.get("X-Amz-Target"), body)
-        self._reply(answer.status, answer.body)
+        target = self.request_headers.get("X-Amz-Target")
+        api: TargetApi = self._server.api
+        for prefix, other in self._server.apis.items():
+            if target is not None and target.startswith(prefix):
+                api = other
+        answer = api.handle(target, body)
+        self._reply(answer.status, answer.body, answer.content_type, answer.headers)
 
     def _body(self) -> bytes | None:
         """The request body; None once an error has been answered (the connection then
@@ -155,12 +170,19 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length else b""
 
-    def _reply(self, status: int, body: Any) -> None:
+    def _reply(
+        self,
+        status: int,
+        body: Any,
+        content_type: str = CONTENT_TYPE,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         data = encode(body)
         closing = "Connection: close\r\n" if self.close_connection else ""
+        closing += "".join(f"{name}: {value}\r\n" for name, value in headers)
         head = (
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
-            f"Content-Type: {CONTENT_TYPE}\r\n"
+            f"Content-Type: {content_type}\r\n"
             f"Content-Length: {len(data)}\r\n"
             f"x-amzn-RequestId: {uuid.uuid4()}\r\n"
             f"Date: {self._server.http_date()}\r\n"
@@ -192,4 +214,4 @@ def store_readiness(probe: Callable[[], object]) -> Readiness:
     return check
 
 
-__all__ = ["ApiServer", "Readiness", "store_readiness"]
+__all__ = ["ApiServer", "Readiness", "TargetApi", "store_readiness"]

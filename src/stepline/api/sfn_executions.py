@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from typing import Final
 
-from stepline.api import lookups
+from stepline.api import lookups, sfn_map_runs
 from stepline.api.checks import arn, integer, shape, string
 from stepline.api.errors import ApiError, validation
 from stepline.api.operation import Body, Context, Operations, Reply, operation
 from stepline.api.pages import decode_token, encode_token, page_size, scope_of
 from stepline.api.sfn_machines import INCLUDED_DATA
 from stepline.api.wire import epoch, epoch_or_none, present
+from stepline.express import is_express
 from stepline.names import check_name
 from stepline.store.records import ExecutionRecord
 
@@ -57,19 +58,39 @@ def start_execution(ctx: Context, body: Body) -> Reply:
     name = body.get("name")
     if name is not None:
         check_name(name, "execution name")
-    # AWS: no input is "{}".
-    text = json_input(
-        body.get("input", "{}"), "InvalidExecutionInput", "State Machine Execution Input"
-    )
+    text = execution_input(body.get("input"))
+    machine = ctx.service.store.get_state_machine(ref.arn)
+    if machine is not None and is_express(machine) and ctx.express is not None:
+        # AWS: an Express start is not idempotent; each runs (names may repeat)
+        started = ctx.express.start(ref.qualified, text, name)
+        return {"executionArn": started.arn, "startDate": epoch(started.start_date)}
     record = ctx.service.start_execution(ref.qualified, text, name)
     return {"executionArn": record.arn, "startDate": epoch(record.start_date)}
+
+
+def execution_data(body: Body, status: str, given: str, output: str | None) -> Reply:
+    """An execution's input and output members: left out with includedData METADATA_ONLY
+    (their ``...Details`` say so), the output only when it SUCCEEDED."""
+    data = body.get("includedData") != "METADATA_ONLY"
+    succeeded = status == "SUCCEEDED"
+    return present(
+        input=given if data else None,
+        inputDetails={"included": data},
+        output=output if data and succeeded else None,
+        outputDetails={"included": data} if succeeded else None,
+    )
+
+
+def execution_input(given: str | None) -> str:
+    """A start's input: JSON text (AWS: no input is "{}")."""
+    if given is None:
+        return "{}"
+    return json_input(given, "InvalidExecutionInput", "State Machine Execution Input")
 
 
 @operation(shape(EXECUTION_ARN, INCLUDED_DATA))
 def describe_execution(ctx: Context, body: Body) -> Reply:
     record = lookups.execution(ctx, body["executionArn"])
-    data = body.get("includedData") != "METADATA_ONLY"
-    succeeded = record.status == "SUCCEEDED"
     verdict = ctx.service.redrive_status(record)
     return present(
         executionArn=record.arn,
@@ -78,10 +99,7 @@ def describe_execution(ctx: Context, body: Body) -> Reply:
         status=record.status,
         startDate=epoch(record.start_date),
         stopDate=epoch_or_none(record.stop_date),
-        input=record.input if data else None,
-        inputDetails={"included": data},
-        output=record.output if data and succeeded else None,
-        outputDetails={"included": data} if succeeded else None,
+        **execution_data(body, record.status, record.input, record.output),
         error=record.error,
         cause=record.cause,
         stateMachineVersionArn=record.version_arn,
@@ -104,8 +122,8 @@ def describe_execution(ctx: Context, body: Body) -> Reply:
     )
 )
 def list_executions(ctx: Context, body: Body) -> Reply:
-    if body.get("mapRunArn") is not None:  # stepline keeps no Map Run executions yet
-        raise ApiError("ResourceNotFound", f"Map Run Does Not Exist: '{body['mapRunArn']}'")
+    if body.get("mapRunArn") is not None:
+        return sfn_map_runs.list_executions(ctx, body)
     if body.get("stateMachineArn") is None:
         raise validation("Must provide a StateMachine ARN or MapRun ARN")
     ref = lookups.machine(ctx, body["stateMachineArn"])
@@ -113,8 +131,14 @@ def list_executions(ctx: Context, body: Body) -> Reply:
     missing = ApiError(
         "StateMachineDoesNotExist", f"State Machine Does Not Exist: '{ref.qualified}'"
     )
-    if store.get_state_machine(ref.arn) is None:
+    machine = store.get_state_machine(ref.arn)
+    if machine is None:
         raise missing
+    if is_express(machine):  # AWS: Express executions are not kept
+        raise ApiError(
+            "StateMachineTypeNotSupported",
+            f"This operation is not supported by EXPRESS state machines: '{ref.arn}'",
+        )
     if ref.version is not None and store.get_version(ref.arn, ref.version) is None:
         raise missing
     if ref.alias is not None and store.get_alias(ref.arn, ref.alias) is None:
@@ -171,5 +195,13 @@ def stop_execution(ctx: Context, body: Body) -> Reply:
 @operation(shape(EXECUTION_ARN, string("clientToken", min=1, max=64, pattern=r"[!-~]+")))
 def redrive_execution(ctx: Context, body: Body) -> Reply:
     record = lookups.execution(ctx, body["executionArn"])
+    token, now = body.get("clientToken"), ctx.service.clock.now()
+    if token is not None:
+        earlier = ctx.redrive_tokens.answered(record.arn, token, now)
+        if earlier is not None:
+            return {"redriveDate": epoch(earlier)}
     redriven = ctx.service.redrive_execution(record.arn)
-    return {"redriveDate": epoch(redriven.redrive_date or ctx.service.clock.now())}
+    date = redriven.redrive_date or now
+    if token is not None:
+        ctx.redrive_tokens.remember(record.arn, token, now, date)
+    return {"redriveDate": epoch(date)}

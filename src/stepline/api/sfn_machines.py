@@ -16,7 +16,7 @@ from stepline.api.wire import epoch, present
 from stepline.catalog_checks import StateMachineDeleting
 from stepline.names import check_name
 from stepline.store.protocol import AlreadyExists
-from stepline.store.records import StateMachineRecord, Tag
+from stepline.store.records import MachineType, StateMachineRecord, Tag
 from stepline.versions import public_revision
 
 # Members shared with other operations (the service model's shapes).
@@ -56,11 +56,6 @@ def tags_of(body: Body) -> list[Tag]:
     return tags
 
 
-def check_type(body: Body) -> None:
-    if body.get("type", "STANDARD") != "STANDARD":
-        raise validation("stepline runs STANDARD state machines only; EXPRESS is not supported yet")
-
-
 @operation(
     shape(
         NAME,
@@ -78,7 +73,7 @@ def check_type(body: Body) -> None:
 def create_state_machine(ctx: Context, body: Body) -> Reply:
     name = check_name(body["name"], "state machine name")
     role = lookups.role_arn(body["roleArn"])
-    check_type(body)
+    kind: MachineType = "EXPRESS" if body.get("type") == "EXPRESS" else "STANDARD"
     publish = bool(body.get("publish", False))
     given = configs.given(body)
     service = ctx.service
@@ -90,6 +85,7 @@ def create_state_machine(ctx: Context, body: Body) -> Reply:
             publish,
             body.get("versionDescription"),
             tags=tags_of(body),
+            type=kind,
             **given,
         )
     except AlreadyExists:
@@ -97,7 +93,7 @@ def create_state_machine(ctx: Context, body: Body) -> Reply:
         existing = service.store.get_state_machine(arn_)
         if existing is not None and existing.status == "DELETING":
             raise StateMachineDeleting(f"State Machine Is Being Deleted: '{arn_}'") from None
-        same = existing is not None and _same(existing, body["definition"], role)
+        same = existing is not None and _same(existing, body["definition"], role, kind)
         if existing is None or not same or not configs.same(existing, given):
             raise ApiError(
                 "StateMachineAlreadyExists", f"State Machine Already Exists: '{arn_}'"
@@ -112,12 +108,12 @@ def create_state_machine(ctx: Context, body: Body) -> Reply:
     return reply
 
 
-def _same(existing: StateMachineRecord, definition: str, role: str) -> bool:
+def _same(existing: StateMachineRecord, definition: str, role: str, kind: str) -> bool:
     try:
         same_definition = json.loads(definition) == json.loads(existing.definition)
     except (ValueError, RecursionError):
         same_definition = definition == existing.definition
-    return same_definition and role == existing.role_arn
+    return same_definition and role == existing.role_arn and kind == existing.type
 
 
 @operation(shape(arn("stateMachineArn", required=True), INCLUDED_DATA))

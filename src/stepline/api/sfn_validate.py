@@ -9,6 +9,9 @@ from stepline.api.checks import integer, shape, string
 from stepline.api.operation import Body, Context, Operations, Reply, operation
 from stepline.api.sfn_machines import DEFINITION, TYPE
 from stepline.api.wire import present
+from stepline.asl.errors import DefinitionError
+from stepline.asl.express_rules import express_diagnostics
+from stepline.asl.parse import load
 from stepline.asl.validate import validate
 
 _MAX_DIAGNOSTICS: Final = 100  # AWS: the default and the most per call
@@ -28,6 +31,11 @@ def operations() -> Operations:
 )
 def validate_state_machine_definition(ctx: Context, body: Body) -> Reply:
     diagnostics = validate(body["definition"])
+    if body.get("type") == "EXPRESS" and not any(d.severity == "ERROR" for d in diagnostics):
+        try:
+            diagnostics = express_diagnostics(load(body["definition"])) + diagnostics
+        except DefinitionError as exc:  # valid on AWS, not runnable by stepline
+            diagnostics = list(exc.diagnostics) + diagnostics
     failed = any(d.severity == "ERROR" for d in diagnostics)
     # AWS: severity is the lowest level returned: ERROR (the default) returns errors only.
     if body.get("severity", "ERROR") == "ERROR":

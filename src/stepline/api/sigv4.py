@@ -351,7 +351,9 @@ class SigV4Authenticator:
 
     ``credentials`` maps access key ids to secret keys. ``region``: the only region accepted
     in the credential scope (``None``: any). ``service``: the service name the scope must
-    name (``states`` for Step Functions clients). ``clock`` returns "now" (aware, or naive in
+    name (``states`` for Step Functions clients); ``services_by_target``: the service name
+    for requests whose X-Amz-Target starts with a prefix (``{"AWSGlue.": "glue"}``: boto3's
+    Glue client signs for "glue" on the same endpoint). ``clock`` returns "now" (aware, or naive in
     UTC); ``max_skew`` is how far the request time may differ from it either way.
     """
 
@@ -362,6 +364,7 @@ class SigV4Authenticator:
         service: str = "states",
         clock: Callable[[], datetime] | None = None,
         max_skew: timedelta = timedelta(minutes=15),
+        services_by_target: Mapping[str, str] | None = None,
     ) -> None:
         if not credentials:
             raise ValueError("SigV4Authenticator needs at least one access key")
@@ -375,6 +378,7 @@ class SigV4Authenticator:
         self._credentials: Mapping[str, str] = MappingProxyType(dict(credentials))
         self._region = region
         self._service = service
+        self._services_by_target = dict(services_by_target or {})
         self._clock = clock if clock is not None else _utc_now
         self._max_skew = max_skew
 
@@ -417,8 +421,9 @@ class SigV4Authenticator:
             )
         if self._region is not None and auth.region != self._region:
             raise _invalid(f"Credential should be scoped to a valid region, not '{auth.region}'.")
-        if auth.service != self._service:
-            raise _invalid(f"Credential should be scoped to correct service: '{self._service}'.")
+        service = self._service_for(lowered.get("x-amz-target", ""))
+        if auth.service != service:
+            raise _invalid(f"Credential should be scoped to correct service: '{service}'.")
         self._check_time(when)
 
         payload_hash = self._payload_hash(lowered, body)
@@ -439,6 +444,13 @@ class SigV4Authenticator:
                     to_sign,
                 )
             raise _invalid(SIGNATURE_MISMATCH_MESSAGE)
+
+    def _service_for(self, target: str) -> str:
+        """The service a request's credential scope must name, by its X-Amz-Target."""
+        for prefix, service in self._services_by_target.items():
+            if target.startswith(prefix):
+                return service
+        return self._service
 
     def _check_time(self, when: datetime) -> None:
         now = self._clock()

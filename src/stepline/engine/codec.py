@@ -15,6 +15,7 @@ from typing import Any
 
 from stepline.asl.errors import Json
 from stepline.asl.model import Branch, MapState, ParallelState, StateMachine
+from stepline.engine.map_runs import decode_ended, encode_ended
 from stepline.engine.records import (
     Entry,
     ExecutionInfo,
@@ -65,6 +66,8 @@ def encode_state(state: ExecutionState, machine: StateMachine) -> str:
     }
     if state.halted:
         document["halted"] = [_halt(halt, paths) for halt in state.halted.values()]
+    if state.map_runs_ended:
+        document["map_runs_ended"] = encode_ended(state.map_runs_ended)
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -94,6 +97,7 @@ def decode_state(
             error=document["error"],
             cause=document["cause"],
             halted=halted,
+            map_runs_ended=decode_ended(document.get("map_runs_ended", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"stored execution state does not fit this state machine: {exc}") from None
@@ -201,6 +205,8 @@ def _waiting(waiting: Waiting) -> dict[str, Json]:
             "parameters": waiting.parameters,
             "heartbeat_seconds": waiting.heartbeat_seconds,
             "submitted": waiting.submitted,
+            "started": waiting.started,
+            "early": waiting.early,
         }
     if isinstance(waiting, TimerWait):
         return {"kind": "timer", "token": waiting.token, "retry": waiting.retry}
@@ -229,7 +235,12 @@ def _unwaiting(raw: Mapping[str, Any]) -> Waiting:
     kind = raw["kind"]
     if kind == "task":
         return TaskWait(
-            raw["token"], raw["parameters"], raw["heartbeat_seconds"], raw.get("submitted")
+            raw["token"],
+            raw["parameters"],
+            raw["heartbeat_seconds"],
+            raw.get("submitted"),
+            raw.get("started", False),
+            raw.get("early"),
         )
     if kind == "timer":
         return TimerWait(raw["token"], raw["retry"])

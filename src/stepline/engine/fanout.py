@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from stepline.asl import errors
 from stepline.asl.errors import Json, StatesError
 from stepline.asl.model import MapState, ParallelState
+from stepline.engine import map_runs
 from stepline.engine.outcomes import Done, Failed, Outcome
 from stepline.engine.records import Entry, FanOutWait, Frame, Thread
 
@@ -95,6 +96,7 @@ class FanOut:
             if st.mode == "DISTRIBUTED":
                 details = {"mapRunArn": before.map_run_arn, "redriveCount": run.info.redrive_count}
                 started = run.emit(started, "MapRunRedriven", details)
+                run.map_runs_ended.pop(before.map_run_arn or "", None)  # it runs again
         waiting = replace(
             before,
             token=run.new_token(thread),
@@ -241,7 +243,8 @@ class FanOut:
             child = f"{thread_id}/{index}"
             before = run.next_id
             run.abort_threads(child, include_self=True)
-            if isinstance(st, MapState):
+            # AWS: a Distributed Map's aborted children are no events of the parent's.
+            if isinstance(st, MapState) and st.mode != "DISTRIBUTED":
                 prev = run.next_id - 1 if run.next_id > before else outcome.prev
                 run.emit(prev, "MapIterationAborted", {"name": st.base.name, "index": index})
         failure: StatesError | Failed = outcome
@@ -253,6 +256,8 @@ class FanOut:
         if isinstance(st, MapState) and st.mode == "DISTRIBUTED":
             details = {"error": failure.error, "cause": failure.cause}
             prev = run.emit(frame.prev, "MapRunFailed", details)
+            ended = run.map_runs_ended
+            map_runs.note_end(ended, frame, waiting, "FAILED", run.now, failing_child=True)
         event = "ParallelStateFailed" if isinstance(st, ParallelState) else "MapStateFailed"
         return run.handle_error(
             frame.thread, st, frame.state_input, frame.entry, failure, prev, event
@@ -278,6 +283,7 @@ class FanOut:
         last = waiting.last
         if isinstance(st, MapState) and st.mode == "DISTRIBUTED":
             last = run.emit(frame.prev, "MapRunSucceeded")
+            map_runs.note_end(run.map_runs_ended, frame, waiting, "SUCCEEDED", run.now)
         event = "ParallelStateSucceeded" if isinstance(st, ParallelState) else "MapStateSucceeded"
         prev = run.emit(last, event)
         # AWS: the Exited event links to the last child event, not to ...StateSucceeded.

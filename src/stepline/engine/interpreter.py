@@ -23,6 +23,7 @@ from stepline.asl.dataflow import (
 )
 from stepline.asl.errors import Json, QueryEvaluationError, StatesError
 from stepline.asl.model import MapState, ParallelState, State, StateMachine, TaskState
+from stepline.engine import map_runs
 from stepline.engine.context import ContextObjects
 from stepline.engine.fanout import FanOut
 from stepline.engine.flow import DataFlow, Visit
@@ -41,6 +42,8 @@ from stepline.engine.records import (
     Frame,
     Halt,
     Inbound,
+    MapRunProgress,
+    MapRunStatus,
     Redrive,
     StartExecution,
     StartTimer,
@@ -52,6 +55,7 @@ from stepline.engine.records import (
     Thread,
     TimerFired,
     TimerWait,
+    UpdateMapRun,
 )
 from stepline.engine.retry import find_catcher, next_retry
 from stepline.engine.simple_states import SimpleStates
@@ -118,6 +122,8 @@ def advance(
         run.fail(event.error, event.cause)
     elif isinstance(event, ActivityStarted):
         run.tasks.on_activity_started(event)
+    elif isinstance(event, UpdateMapRun):
+        map_runs.update(run, event)
     else:
         run.tasks.on_callback(event)
     return run.step()
@@ -156,6 +162,7 @@ class Interpreter:
         self.quiet = False  # set while a Distributed Map child runs: nothing is recorded
         self.variables: dict[str, Mapping[str, Json]] = dict(state.variables)
         self.halted: dict[str, Halt] = dict(state.halted)
+        self.map_runs_ended: dict[str, MapRunProgress] = dict(state.map_runs_ended)
         self.contexts = ContextObjects(state.info)
         self.flows: dict[str, DataFlow] = {
             "JSONPath": JsonPathFlow(self),
@@ -189,6 +196,7 @@ class Interpreter:
             error=self.error,
             cause=self.cause,
             halted=self.halted,
+            map_runs_ended=self.map_runs_ended,
         )
         return Step(new_state, tuple(self.events), tuple(self.commands))
 
@@ -431,7 +439,7 @@ class Interpreter:
     def on_timer(self, token: str) -> None:
         if token == EXECUTION_TIMEOUT_TOKEN:
             prev = self.next_id - 1
-            self.abort_threads("")
+            self.abort_threads("", map_runs_end="FAILED")
             self.status = "TIMED_OUT"
             self.error, self.cause = errors.TIMEOUT, None
             self.emit(prev, "ExecutionTimedOut", {"error": errors.TIMEOUT})
@@ -469,11 +477,15 @@ class Interpreter:
     def fail(self, error: str, cause: str | None) -> None:
         """End the execution FAILED, its running states dropped without events."""
         prev = self.next_id - 1
-        self.abort_threads("")
+        self.abort_threads("", map_runs_end="FAILED")
         self.finish_execution(Failed(error, cause, prev))
 
-    def abort_threads(self, thread_id: str, include_self: bool = False) -> None:
+    def abort_threads(
+        self, thread_id: str, include_self: bool = False, map_runs_end: MapRunStatus = "ABORTED"
+    ) -> None:
         """Drop the parked frames under a thread (all of them, for ""), cancelling their work.
+        A Distributed Map's running Map Run ends ``map_runs_end`` (FAILED when the whole
+        execution fails or times out).
 
         Inside a failing Parallel/Map the aborted states are recorded as AWS does
         (``TaskStateAborted``, ``WaitStateAborted``, ...); at the end of an execution
@@ -490,6 +502,8 @@ class Interpreter:
             waiting = frame.waiting
             fanout = waiting if isinstance(waiting, FanOutWait) else None
             self.halt(frame.thread, frame.state_name, frame.state_input, fanout)
+            if fanout is not None:
+                map_runs.note_end(self.map_runs_ended, frame, fanout, map_runs_end, self.now)
             if isinstance(waiting, TaskWait):
                 self.tasks.cancel(frame)
             elif isinstance(waiting, TimerWait):

@@ -71,6 +71,11 @@ class TaskWait:
     parameters: Json
     heartbeat_seconds: int | None = None  # callback/activity/.sync tasks: the heartbeat clock
     submitted: Json = None  # a .sync task's started work (TaskSubmitted's output)
+    started: bool = False  # an activity task a worker took (GetActivityTask)
+    # A .sync task's work that ended before the call that started it returned (a nested
+    # child faster than its parent's worker): {"output"} or {"error", "cause"}, applied
+    # right after TaskSubmitted.
+    early: Json = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,28 @@ class FanOutWait:
 
 
 Waiting: TypeAlias = TaskWait | TimerWait | FanOutWait
+
+MapRunStatus: TypeAlias = Literal["RUNNING", "SUCCEEDED", "FAILED", "ABORTED"]
+
+
+@dataclass(frozen=True, slots=True)
+class MapRunProgress:
+    """A Distributed Map's Map Run: its status, item counts and settings. While it runs,
+    they are read from its FanOutWait (``engine.map_runs.progress``); once it has ended,
+    the execution keeps them (``ExecutionState.map_runs_ended``)."""
+
+    status: MapRunStatus
+    stopped: datetime | None
+    total: int
+    pending: int  # not started yet (a redrive's queued items included)
+    running: int
+    succeeded: int
+    failed: int
+    aborted: int
+    pending_redrive: int  # items a redrive runs again that have not started yet
+    max_concurrency: int
+    tolerated_count: int | None
+    tolerated_percentage: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +173,8 @@ class ExecutionState:
     cause: str | None = None
     # Once the execution ended unsuccessfully: where each unfinished thread stood, by id.
     halted: Mapping[str, Halt] = field(default_factory=dict)
+    # The Map Runs (recorded in the history) that have ended, by ARN; running ones are frames.
+    map_runs_ended: Mapping[str, MapRunProgress] = field(default_factory=dict)
 
 
 # ---- events in (shell -> engine) ------------------------------------------------------
@@ -227,6 +256,16 @@ class ActivityStarted:
     worker_name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateMapRun:
+    """UpdateMapRun: new settings for a running Map Run (None keeps a setting)."""
+
+    map_run_arn: str
+    max_concurrency: int | None = None
+    tolerated_count: int | None = None
+    tolerated_percentage: float | None = None
+
+
 Inbound: TypeAlias = (
     StartExecution
     | TaskSucceeded
@@ -239,6 +278,7 @@ Inbound: TypeAlias = (
     | CallbackFailed
     | CallbackHeartbeat
     | ActivityStarted
+    | UpdateMapRun
 )
 
 

@@ -151,9 +151,16 @@ class TaskRunner:
             prev = self.run.emit(frame.prev, "TaskSubmitted", details)
             waiting = frame.waiting
             assert isinstance(waiting, TaskWait)
-            self.run.park(
-                replace(frame, prev=prev, waiting=replace(waiting, submitted=event.output))
-            )
+            submitted = replace(waiting, submitted=event.output, early=None)
+            self.run.park(replace(frame, prev=prev, waiting=submitted))
+            early = waiting.early
+            if isinstance(early, dict):
+                ended: CallbackSucceeded | CallbackFailed = (
+                    CallbackSucceeded(event.token, early.get("output"))
+                    if "output" in early
+                    else CallbackFailed(event.token, early.get("error"), early.get("cause"))
+                )
+                self.on_callback(ended)
             return
         self._succeed(frame, st, event.output)
 
@@ -163,6 +170,19 @@ class TaskRunner:
             return
         st = frame.thread.branch.states[frame.state_name]
         assert isinstance(st, TaskState)
+        waiting = frame.waiting
+        assert isinstance(waiting, TaskWait)
+        unsubmitted = ".sync" in st.resource and waiting.submitted is None
+        if unsubmitted and not isinstance(event, CallbackHeartbeat):
+            # The work ended before the call that started it returned: history shows
+            # TaskSubmitted first, as on AWS, so the end waits for it.
+            early: Json = (
+                {"output": event.output}
+                if isinstance(event, CallbackSucceeded)
+                else {"error": event.error, "cause": event.cause}
+            )
+            self.run.park(replace(frame, waiting=replace(waiting, early=early)))
+            return
         if isinstance(event, CallbackSucceeded):
             self._succeed(frame, st, event.output)
         elif isinstance(event, CallbackFailed):
@@ -228,7 +248,9 @@ class TaskRunner:
         # are empty, not absent.
         details = {} if event.worker_name is None else {"workerName": event.worker_name}
         prev = self.run.emit(frame.prev, "ActivityStarted", details)
-        self.run.park(replace(frame, prev=prev))
+        # Noted in the wait too: a Distributed Map's item records no event, yet its step
+        # must show that the task was handed out.
+        self.run.park(replace(frame, prev=prev, waiting=replace(frame.waiting, started=True)))
         if frame.waiting.heartbeat_seconds is not None:
             self.run.start_timer(f"{event.token}:heartbeat", frame.waiting.heartbeat_seconds)
 

@@ -14,6 +14,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
+from typing import Protocol
 
 from stepline.engine.records import (
     CallbackFailed,
@@ -24,9 +25,25 @@ from stepline.engine.records import (
     TaskSucceeded,
     TimerFired,
 )
+from stepline.integrations import athena
 from stepline.integrations.base import Registry, TaskFailure, TaskRequest
 from stepline.service import Service
 from stepline.store.records import WorkItem
+
+
+class Slots(Protocol):
+    """Work a worker runs beside its work items, with slots of its own: job runs
+    (``stepline.jobs.job_runner.JobRunner``)."""
+
+    def poll(self) -> int:
+        """Claim what the free slots allow and start it; the number claimed."""
+        ...
+
+    def busy(self) -> bool: ...
+
+    def close(self) -> None:
+        """Stop taking work; wait for (or hand back) what runs."""
+        ...
 
 
 class Worker:
@@ -38,7 +55,13 @@ class Worker:
         concurrency: int = 4,
         lease_seconds: float = 60.0,
         idle_sleep: float = 0.05,
+        jobs: Slots | None = None,
+        athena_wait: float = 5.0,
     ) -> None:
+        """``athena_wait``: how long a claimed athena .sync poll waits for its query before
+        handing its item back (leased for ``idle_sleep`` at least, then looked at again)."""
+        self.athena_wait = athena_wait
+        self.jobs = jobs  # job runs, claimed beside the work items
         self.service = service
         self.registry = registry
         self.worker_id = worker_id
@@ -68,6 +91,8 @@ class Worker:
                 self._wake.clear()
         finally:
             subscription.close()
+            if self.jobs is not None:
+                self.jobs.close()
             self._pool.shutdown(wait=True)
 
     def run_until_idle(self, timeout: float = 60.0) -> None:
@@ -79,7 +104,7 @@ class Worker:
         while time.monotonic() < deadline:
             claimed = self.poll()
             with self._lock:
-                busy = bool(self._running)
+                busy = bool(self._running) or (self.jobs is not None and self.jobs.busy())
             if not claimed and not busy:
                 return
             if not claimed:
@@ -89,6 +114,10 @@ class Worker:
 
     def poll(self) -> int:
         """Claim what the free slots allow and start it; the number claimed."""
+        started = 0 if self.jobs is None else self.jobs.poll()
+        return started + self._poll_work()
+
+    def _poll_work(self) -> int:
         with self._lock:
             free = self.concurrency - len(self._running)
         if free <= 0:
@@ -127,11 +156,25 @@ class Worker:
         event: Inbound
         if item.kind == "timer":
             event = TimerFired(item.key)
+        elif item.kind == "deliver" and athena.POLL in item.payload:
+            polled = self._athena_poll(item)
+            if polled is None:
+                return
+            event = polled
         elif item.kind == "deliver":
             event = _delivered(item)
         else:
             event = self._invoke(item)
         self.service.apply(item.execution_arn, event, done_work_id=item.id)
+
+    def _athena_poll(self, item: WorkItem) -> Inbound | None:
+        """An athena .sync task's query: its end, or None once the item is handed back."""
+        payload = json.loads(item.payload)[athena.POLL]
+        event: Inbound | None = athena.poll(self.service.athena, payload, self.athena_wait)
+        if event is None:
+            again = self.service.clock.now() + timedelta(seconds=max(self.idle_sleep, 0.2))
+            self.service.store.renew(item.id, self.worker_id, again)
+        return event
 
     def _invoke(self, item: WorkItem) -> Inbound:
         payload = json.loads(item.payload)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from stepline.store.records import Tag, WorkItem
+from stepline.store.records import EventRecord, Tag, WorkItem
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -69,6 +70,18 @@ def keys_to_delete(
     pairs = dict.fromkeys((execution_arn, key) for key in cancel)
     pairs.update(dict.fromkeys((item.execution_arn, item.key) for item in add))
     return list(pairs)
+
+
+def map_run_named(event: EventRecord) -> str | None:
+    """The ``mapRunArn`` a MapRunStarted or MapRunRedriven event names; None for others."""
+    if event.type not in ("MapRunStarted", "MapRunRedriven") or event.details is None:
+        return None
+    try:
+        details = json.loads(event.details)
+    except ValueError:
+        return None
+    arn = details.get("mapRunArn") if isinstance(details, dict) else None
+    return arn if isinstance(arn, str) else None
 
 
 def machine_exists(name: str) -> str:
@@ -151,3 +164,26 @@ def merged_tags(current: dict[str, str], added: Iterable[Tag]) -> dict[str, str]
     merged = dict(current)
     merged.update((tag.key, tag.value) for tag in added)
     return merged
+
+
+# ---- Glue-style jobs ----------------------------------------------------------------------
+
+# AWS: JobRun.StateDetail of a run queued by JobRunQueuingEnabled (wording ours).
+WAITING_DETAIL = "Waiting for a concurrent run slot of the job (MaxConcurrentRuns)"
+
+
+def job_exists(name: str) -> str:
+    return f"a job named {name!r} already exists"
+
+
+def no_job(name: str) -> str:
+    return f"Job {name} not found"
+
+
+def job_run_exists(run_id: str) -> str:
+    return f"a job run {run_id!r} already exists"
+
+
+def too_many_runs(job_name: str) -> str:
+    # AWS: ConcurrentRunsExceededException's message for StartJobRun.
+    return f"Concurrent runs exceeded for {job_name}"

@@ -16,6 +16,10 @@ from datetime import datetime
 
 from stepline.store import _common as c
 from stepline.store.memory_catalog import MemoryCatalog
+from stepline.store.memory_jobs import MemoryJobs
+from stepline.store.memory_lake_catalog import MemoryLakeCatalog
+from stepline.store.memory_named_queries import MemoryNamedQueries
+from stepline.store.memory_queues import MemoryQueues
 from stepline.store.protocol import AlreadyExists, Append, NotFound, VersionConflict
 from stepline.store.records import (
     EventRecord,
@@ -27,18 +31,24 @@ from stepline.store.records import (
 from stepline.store.signal import Subscription, WorkSignal
 
 
-class MemoryStore(MemoryCatalog):
+class MemoryStore(MemoryCatalog, MemoryJobs, MemoryLakeCatalog, MemoryNamedQueries, MemoryQueues):
     """A real ``Store`` kept in memory; safe to share between threads. State machines,
     revisions, versions, aliases, activities and tags: ``MemoryCatalog``."""
 
     def __init__(self) -> None:
         super().__init__()
+        MemoryJobs.__init__(self)  # jobs and their runs: MemoryJobs
+        MemoryNamedQueries.__init__(self)
+        MemoryLakeCatalog.__init__(self)  # the lake's tables, Athena queries: there
+        MemoryQueues.__init__(self)  # queues and their messages: MemoryQueues
         self._lock = threading.RLock()
         self._executions: dict[str, ExecutionRecord] = {}
         self._execution_names: set[tuple[str, str]] = set()  # (state machine arn, name)
         self._execution_seq: dict[str, int] = {}  # arn -> insertion order (ties on start date)
         self._events: dict[str, dict[int, EventRecord]] = {}
         self._event_ids: dict[str, list[int]] = {}  # sorted ids, for paging
+        # Map Run ARN -> (execution, event id) of its MapRunStarted / MapRunRedriven events
+        self._map_run_events: dict[str, list[tuple[str, int]]] = {}
         self._work: dict[int, WorkItem] = {}
         self._work_keys: dict[tuple[str, str], int] = {}  # (execution arn, key) -> id
         # Claim order without scanning: (due_at, id) of items free to claim once due, and
@@ -161,6 +171,23 @@ class MemoryStore(MemoryCatalog):
             events = self._events.get(execution_arn, {})
             return [events[i] for i in ids[start : start + max(limit, 0)]]
 
+    # ---- Map Runs -------------------------------------------------------------------------
+    def map_run_events(self, map_run_arn: str) -> list[EventRecord]:
+        with self._lock:
+            found = sorted(self._map_run_events.get(map_run_arn, ()))
+            return [self._events[arn][id_] for arn, id_ in found]
+
+    def list_map_run_starts(
+        self, execution_arn: str, limit: int = 100, before_id: int | None = None
+    ) -> list[EventRecord]:
+        with self._lock:
+            events = self._events.get(execution_arn, {})
+            ids = self._event_ids.get(execution_arn, [])
+            if before_id is not None:
+                ids = ids[: bisect.bisect_left(ids, before_id)]
+            starts = (events[i] for i in reversed(ids) if events[i].type == "MapRunStarted")
+            return list(itertools.islice(starts, max(limit, 0)))
+
     # ---- deleting a state machine ---------------------------------------------------------
     def mark_state_machine_deleting(self, arn: str) -> StateMachineRecord | None:
         with self._lock:
@@ -184,6 +211,10 @@ class MemoryStore(MemoryCatalog):
                 self._events.pop(record.arn, None)
                 self._event_ids.pop(record.arn, None)
             gone = {e.arn for e in doomed}
+            for map_run, found in list(self._map_run_events.items()):
+                found[:] = [pair for pair in found if pair[0] not in gone]
+                if not found:
+                    del self._map_run_events[map_run]
             for item in [w for w in self._work.values() if w.execution_arn in gone]:
                 self._delete_key((item.execution_arn, item.key))
             return True
@@ -289,6 +320,9 @@ class MemoryStore(MemoryCatalog):
                 ids.append(event.id)
             else:
                 bisect.insort(ids, event.id)
+            map_run = c.map_run_named(event)
+            if map_run is not None:
+                self._map_run_events.setdefault(map_run, []).append((event.execution_arn, event.id))
 
     def _delete_key(self, pair: tuple[str, str]) -> None:
         work_id = self._work_keys.pop(pair, None)

@@ -34,6 +34,11 @@ from stepline.store.records import (
 from stepline.store.signal import CHANNEL, Subscription, WorkSignal
 from stepline.store.sql_catalog import Dialect, SqlCatalog
 from stepline.store.sql_executions import EVENT_COLUMNS, EXECUTION_COLUMNS, SqlExecutionReads
+from stepline.store.sql_jobs import SqlJobs
+from stepline.store.sql_lake_catalog import SqlLakeCatalog
+from stepline.store.sql_map_runs import SqlMapRunReads
+from stepline.store.sql_named_queries import SqlNamedQueries
+from stepline.store.sql_queues import SqlQueues
 
 _LOG = logging.getLogger(__name__)
 
@@ -80,10 +85,19 @@ class _Rejected(Exception):
     """A step's checks failed: roll it back, then say why."""
 
 
-class PostgresStore(SqlCatalog, SqlExecutionReads):
+class PostgresStore(
+    SqlCatalog,
+    SqlExecutionReads,
+    SqlMapRunReads,
+    SqlJobs,
+    SqlLakeCatalog,
+    SqlNamedQueries,
+    SqlQueues,
+):
     """A ``Store`` in a PostgreSQL database; share it freely between threads."""
 
     _dialect = _DIALECT
+    _map_run_arn_sql = "(details::jsonb) ->> 'mapRunArn'"  # as in migration 0006
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
@@ -226,6 +240,10 @@ class PostgresStore(SqlCatalog, SqlExecutionReads):
             conn.close()
 
     # ---- internals ----------------------------------------------------------------------
+    def _announce(self, conn: Connection) -> None:
+        """Wake other processes' idle workers at commit (job runs: SqlJobs)."""
+        conn.execute(self._notify)
+
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         conn = self._conn()

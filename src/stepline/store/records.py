@@ -18,6 +18,9 @@ MachineStatus: TypeAlias = Literal["ACTIVE", "DELETING"]
 INITIAL_REVISION: Final = "INITIAL"
 
 
+MachineType = Literal["STANDARD", "EXPRESS"]
+
+
 def is_initial(revision_id: str) -> bool:
     """Whether ``revision_id`` names a machine's first revision: "INITIAL", or for a machine
     created again under the name of a deleted one, "INITIAL:<uuid>" (revisions are never
@@ -31,7 +34,7 @@ class StateMachineRecord:
     name: str
     definition: str  # the ASL text as given
     role_arn: str
-    type: Literal["STANDARD", "EXPRESS"]
+    type: MachineType
     created_at: datetime
     revision_id: str = INITIAL_REVISION  # the current revision (definition and role)
     status: MachineStatus = "ACTIVE"
@@ -168,3 +171,82 @@ class Tag:
 
     key: str
     value: str
+
+
+# ---- Glue-style jobs (stepline.jobs) ------------------------------------------------------
+
+# AWS: JobRun.JobRunState. EXPIRED is Glue's too, never set here.
+JobRunState: TypeAlias = Literal[
+    "STARTING",
+    "RUNNING",
+    "STOPPING",
+    "STOPPED",
+    "SUCCEEDED",
+    "FAILED",
+    "TIMEOUT",
+    "ERROR",
+    "WAITING",
+    "EXPIRED",
+]
+# Runs that hold one of the job's MaxConcurrentRuns slots.
+ACTIVE_RUN_STATES: Final = ("STARTING", "RUNNING", "STOPPING")
+ENDED_RUN_STATES: Final = ("STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "EXPIRED")
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """A Glue job definition. ``definition`` is the JSON text of Glue's ``Job`` members as
+    given to CreateJob/UpdateJob with Glue's defaults filled in (``stepline.jobs.definition``
+    reads it), without Name, CreatedOn and LastModifiedOn, which are columns here."""
+
+    name: str
+    definition: str
+    created_at: datetime
+    modified_at: datetime
+    tags: str = "{}"  # CreateJob's Tags, JSON text
+
+
+@dataclass(frozen=True, slots=True)
+class JobRunRecord:
+    """One run (one attempt) of a job: Glue's ``JobRun``, and how stepline runs it.
+
+    A run is also its own work item: a worker claims a STARTING run (or a RUNNING or
+    STOPPING one whose lease expired) under a lease, as with ``WorkItem``s
+    (``Store.claim_job_runs``). ``definition`` is the job's definition when the run was
+    started (later UpdateJobs do not change it); ``arguments`` the run's own Arguments (JSON
+    text of a string map), as GetJobRun returns them. ``caller`` is opaque text for whoever
+    waits for the run's end (a Step Functions task); ``caller_key`` is unique, so a caller
+    starting the run again finds this one instead.
+    """
+
+    id: str  # "jr_" + 64 hex digits
+    job_name: str
+    state: JobRunState
+    definition: str
+    started_at: datetime
+    modified_at: datetime
+    timeout: int  # minutes
+    arguments: str = "{}"
+    attempt: int = 0
+    previous_run_id: str | None = None
+    completed_at: datetime | None = None
+    execution_time: int = 0  # seconds
+    error_message: str | None = None
+    state_detail: str | None = None
+    worker_type: str | None = None
+    number_of_workers: int | None = None
+    glue_version: str | None = None
+    queuing: bool = False  # JobRunQueuingEnabled: WAITING instead of refusing when full
+    stdout_path: str | None = None
+    stderr_path: str | None = None
+    caller: str | None = None
+    caller_key: str | None = None
+    # the lease (as on WorkItem), and the script process while RUNNING ("host:pid")
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    claims: int = 0
+    process: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.state in ENDED_RUN_STATES

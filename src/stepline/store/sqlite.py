@@ -27,6 +27,11 @@ from stepline.store.records import (
 from stepline.store.signal import Subscription, WorkSignal
 from stepline.store.sql_catalog import Dialect, SqlCatalog
 from stepline.store.sql_executions import EVENT_COLUMNS, EXECUTION_COLUMNS, SqlExecutionReads
+from stepline.store.sql_jobs import SqlJobs
+from stepline.store.sql_lake_catalog import SqlLakeCatalog
+from stepline.store.sql_map_runs import SqlMapRunReads
+from stepline.store.sql_named_queries import SqlNamedQueries
+from stepline.store.sql_queues import SqlQueues
 
 _WORK = "id, execution_arn, key, kind, due_at, payload, lease_owner, lease_until, attempts"
 _INSERT_WORK = "INSERT INTO work (execution_arn, key, kind, due_at, payload) VALUES (?, ?, ?, ?, ?)"
@@ -56,10 +61,19 @@ _TIMES = convert.Times(c.to_micros, c.from_micros)
 _DIALECT = Dialect("?", _TIMES, "", (sqlite3.IntegrityError,))
 
 
-class SqliteStore(SqlCatalog, SqlExecutionReads):
+class SqliteStore(
+    SqlCatalog,
+    SqlExecutionReads,
+    SqlMapRunReads,
+    SqlJobs,
+    SqlLakeCatalog,
+    SqlNamedQueries,
+    SqlQueues,
+):
     """A ``Store`` in one SQLite file; share it freely between threads."""
 
     _dialect = _DIALECT
+    _map_run_arn_sql = "json_extract(details, '$.mapRunArn')"  # as in migration 0006
 
     def __init__(
         self,
@@ -78,6 +92,9 @@ class SqliteStore(SqlCatalog, SqlExecutionReads):
             raise ValueError(f"unknown SQLite synchronous mode {synchronous!r}")
         self._local = threading.local()
         self._lock = threading.Lock()
+        # Write transactions of this process take turns here: SQLite's own busy handler
+        # polls with sleeps of up to 100 ms, which under load costs more than the writes.
+        self._writing = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
         self._signal = WorkSignal()  # in-process only: other processes poll
@@ -244,14 +261,15 @@ class SqliteStore(SqlCatalog, SqlExecutionReads):
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._writing:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     @staticmethod
     def _insert_events(conn: sqlite3.Connection, arn: str, rows: list[tuple[Any, ...]]) -> None:
