@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     from stepline.cli_sql import add_sql_command
 
     add_sql_command(commands)
+    from stepline.cli_pipelines import add_pipeline_commands
+
+    add_pipeline_commands(commands, _all_functions)
     return parser
 
 

@@ -36,6 +36,7 @@ from stepline.store.sql_catalog import Dialect, SqlCatalog
 from stepline.store.sql_executions import EVENT_COLUMNS, EXECUTION_COLUMNS, SqlExecutionReads
 from stepline.store.sql_jobs import SqlJobs
 from stepline.store.sql_lake_catalog import SqlLakeCatalog
+from stepline.store.sql_ledger import SqlLedger
 from stepline.store.sql_map_runs import SqlMapRunReads
 from stepline.store.sql_named_queries import SqlNamedQueries
 from stepline.store.sql_queues import SqlQueues
@@ -91,6 +92,7 @@ class PostgresStore(
     SqlMapRunReads,
     SqlJobs,
     SqlLakeCatalog,
+    SqlLedger,
     SqlNamedQueries,
     SqlQueues,
 ):

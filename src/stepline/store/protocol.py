@@ -17,6 +17,7 @@ from stepline.store.lake_records import (
     QueryState,
     WorkGroupRecord,
 )
+from stepline.store.ledger_records import LedgerNote, PipelineRecord
 from stepline.store.queue_records import MessageRecord, QueueCounts, QueueRecord, Receive
 from stepline.store.records import (
     ActivityRecord,
@@ -521,6 +522,27 @@ class Store(Protocol):
         ...
 
     def delete_named_query(self, query_id: str) -> bool: ...
+
+    # ---- pipelines and the partition ledger (stepline.pipelines) ------------------------
+    def put_pipeline(self, record: PipelineRecord) -> None:
+        """Create or replace the pipeline of that name."""
+        ...
+
+    def get_pipeline(self, name: str) -> PipelineRecord | None: ...
+
+    def list_pipelines(self, dataset: str | None = None) -> list[PipelineRecord]:
+        """By dataset, then name."""
+        ...
+
+    def delete_pipeline(self, name: str) -> bool: ...
+
+    def add_ledger_note(self, note: LedgerNote) -> None:
+        """Raises AlreadyExists (its id is taken)."""
+        ...
+
+    def ledger_notes(self, dataset: str, partition: str | None = None) -> list[LedgerNote]:
+        """A dataset's notes (of one partition), by partition, then time."""
+        ...
 
     # ---- work ---------------------------------------------------------------------------
     # ---- queues (stepline.queues, the AmazonSQS API; tests/store/test_contract_queues.py) --

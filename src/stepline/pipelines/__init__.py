@@ -1,0 +1,1 @@
+"""Pipelines: a dataset's state machine, the partition ledger, replay and backfill."""
