@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -112,3 +113,29 @@ def test_create_again_and_replace(cli: Run, tmp_path: Path) -> None:
     assert cli("jobs", "list").stdout.split() == ["j", "glueetl", "other.py"]
     assert cli("jobs", "delete", "j").returncode == 0
     assert cli("jobs", "list").stdout == ""
+
+
+def test_start_wait_runs_a_glue_sync_task_here(cli: Run, tmp_path: Path) -> None:
+    ok = script(tmp_path, "ok.py", OK_SCRIPT)
+    assert (
+        cli("jobs", "create", "clean", "--script", ok, "--command", "pythonshell").returncode == 0
+    )
+    machine = {
+        "StartAt": "Clean",
+        "States": {
+            "Clean": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                "Parameters": {"JobName": "clean", "Arguments": {"--day.$": "$.day"}},
+                "ResultSelector": {"state.$": "$.JobRunState", "id.$": "$.Id"},
+                "End": True,
+            }
+        },
+    }
+    (tmp_path / "machine.json").write_text(json.dumps(machine))
+    assert cli("create-state-machine", "nightly", "machine.json").returncode == 0
+    started = cli("start", "nightly", "--input", '{"day": "7"}', "--wait")
+    assert started.returncode == 0, started.stderr
+    output = json.loads(started.stdout)
+    assert output["state"] == "SUCCEEDED"
+    assert "--day 7" in cli("jobs", "logs", output["id"]).stdout
