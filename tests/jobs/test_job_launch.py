@@ -53,6 +53,23 @@ def test_brief_script_runs_unchanged_on_the_default_engine(run_job: Any, lake: P
     assert result.started_at <= result.script_started_at <= result.finished_at
 
 
+def test_a_partition_folder_is_read_without_its_partition_column(run_job: Any, lake: Path) -> None:
+    # Spark discovers partitions only below the path it reads, not in the path itself.
+    folder = lake / "raw-bucket" / "orders" / "region=eu"
+    folder.mkdir(parents=True)
+    (folder / "orders.csv").write_text("order_id,amount\n1,2.5\n2,3.5\n")
+    arguments = {
+        "--input_path": "s3://raw-bucket/orders/region=eu/",
+        "--output_path": "s3://bronze-bucket/orders/",
+    }
+    result = run_job(BRIEF_SCRIPT, arguments)
+    assert result.status == "SUCCEEDED", log_of(result)
+    (part,) = (lake / "bronze-bucket" / "orders").glob("part-*.parquet")
+    table = pq.read_table(part)
+    assert table.schema.names == ["order_id", "amount"]
+    assert sorted(table.column("order_id").to_pylist()) == ["1", "2"]
+
+
 def test_overwrite_replaces_previous_output(run_job: Any, lake: Path) -> None:
     arguments = {"--input_path": "s3://raw-bucket/in.csv", "--output_path": "s3://out-bucket/o"}
     write_orders(lake / "raw-bucket" / "in.csv", ORDERS)

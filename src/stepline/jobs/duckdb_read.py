@@ -127,8 +127,9 @@ def duckdb_read_options(
             out.setdefault("all_varchar", True)
         if str(lowered.get("mode", "")).upper() == "DROPMALFORMED":
             out["ignore_errors"] = True
-    if hive:
-        out["hive_partitioning"] = True
+    # Always explicit: DuckDB would also take key=value directories *above* the path read
+    # (``.../process_date=2025-01-20/``) as partition columns, which Spark does not.
+    out["hive_partitioning"] = hive
     if ignored:
         print(
             f"stepline: {fmt} reader ignores option(s) it has no DuckDB equivalent for: "
