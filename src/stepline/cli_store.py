@@ -57,7 +57,10 @@ def add_commands(
 
     def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
         return store_command(
-            commands, name, help_text, lambda args: handler(args, functions_loader, reader)
+            commands,
+            name,
+            help_text,
+            lambda args: handler(args, with_project(functions_loader, args), reader),
         )
 
     worker = command("worker", "run a worker: claim and run due work until stopped", _worker)
@@ -71,8 +74,10 @@ def add_commands(
     )
     worker.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
     from stepline.cli_jobs import add_job_options
+    from stepline.cli_project import add_project_option, with_project
 
     add_job_options(worker)
+    add_project_option(worker)
 
     command("migrate", "create or upgrade the store's tables", _migrate)
 
@@ -88,6 +93,8 @@ def add_commands(
     start.add_argument("--name", default=None, help="execution name (default: a UUID)")
     start.add_argument("--wait", action="store_true", help="run it here until it ends")
     start.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
+    add_project_option(start)
+    add_job_options(start)  # --wait runs the job runs the execution starts, too
 
     listing = command("executions", "list executions, newest first", _executions)
     listing.add_argument("state_machine", nargs="?", default=None)
@@ -117,6 +124,8 @@ def add_commands(
     redrive.add_argument("execution_arn")
     redrive.add_argument("--wait", action="store_true", help="run it here until it ends")
     redrive.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
+    add_project_option(redrive)
+    add_job_options(redrive)
 
     stop = command("stop", "stop a running execution (ABORTED)", _stop)
     stop.add_argument("execution_arn")
@@ -215,7 +224,7 @@ def _start(args: argparse.Namespace, loader: Any, reader: Any) -> int:
         if not args.wait:
             print(record.arn)
             return 0
-        return _run_here(service, record, args.functions, loader)
+        return _run_here(service, record, args, loader)
 
 
 def _redrive(args: argparse.Namespace, loader: Any, reader: Any) -> int:
@@ -227,19 +236,30 @@ def _redrive(args: argparse.Namespace, loader: Any, reader: Any) -> int:
         if not args.wait:
             print(f"{record.arn} redriven (redrive {record.redrive_count})")
             return 0
-        return _run_here(service, record, args.functions, loader)
+        return _run_here(service, record, args, loader)
 
 
-def _run_here(service: Service, record: ExecutionRecord, functions: list[str], loader: Any) -> int:
-    """Work on the store here until the execution ends; print its result."""
-    worker = Worker(service, _registry(functions, loader, service), f"cli:{os.getpid()}")
-    while record.status not in FINISHED:
-        worker.run_until_idle(timeout=3600)
-        record = service.describe_execution(record.arn)
-        if record.status not in FINISHED:
-            due = service.store.next_due()  # sleep until a Wait or back-off is due
-            gap = 1.0 if due is None else (due - service.clock.now()).total_seconds()
-            time.sleep(min(max(gap, 0.01), 1.0))
+def _run_here(
+    service: Service, record: ExecutionRecord, args: argparse.Namespace, loader: Any
+) -> int:
+    """Work on the store here (tasks and job runs) until the execution ends; print its
+    result."""
+    from stepline.cli_jobs import job_runner
+
+    name = f"cli:{os.getpid()}"
+    jobs = job_runner(args, service, name, 30.0)
+    worker = Worker(service, _registry(args.functions, loader, service), name, jobs=jobs)
+    try:
+        while record.status not in FINISHED:
+            worker.run_until_idle(timeout=3600)
+            record = service.describe_execution(record.arn)
+            if record.status not in FINISHED:
+                due = service.store.next_due()  # sleep until a Wait or back-off is due
+                gap = 1.0 if due is None else (due - service.clock.now()).total_seconds()
+                time.sleep(min(max(gap, 0.01), 1.0))
+    finally:
+        if jobs is not None:
+            jobs.close()
     return _report(record)
 
 
