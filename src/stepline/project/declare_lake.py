@@ -41,7 +41,7 @@ def tables(section: Section, root: Path) -> tuple[TableSpec, ...]:
         location = table.string("location")
         if is_s3_url(location):
             try:
-                parse_s3_url(location, where=f"[{table.table}] location")
+                parse_s3_url(location)
             except LakePathError as exc:
                 raise table.error("location", str(exc)) from None
         else:
