@@ -98,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     from stepline.cli_pipelines import add_pipeline_commands
 
     add_pipeline_commands(commands, _all_functions)
+    from stepline.cli_project import add_project_commands
+
+    add_project_commands(commands)
     return parser
 
 

@@ -103,7 +103,9 @@ def _running(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
     from stepline.cli_jobs import add_job_options
+    from stepline.cli_project import add_project_option
 
+    add_project_option(parser)
     add_job_options(parser)
 
 

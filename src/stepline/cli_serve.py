@@ -120,7 +120,10 @@ def add_serve_command(
         f" <log group>.jsonl file per log group (default $STEPLINE_LOGS or {DEFAULT_LOGS})",
     )
     add_job_options(serve)  # --job-slots, --jobs-dir, --data-root, --job-minute-seconds
-    serve.set_defaults(command=lambda args: _serve(args, functions_loader))
+    from stepline.cli_project import add_project_option, with_project
+
+    add_project_option(serve)
+    serve.set_defaults(command=lambda args: _serve(args, with_project(functions_loader, args)))
 
 
 def _serve(args: argparse.Namespace, loader: Callable[[list[str]], dict[str, Any]]) -> int:

@@ -57,7 +57,10 @@ def add_commands(
 
     def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
         return store_command(
-            commands, name, help_text, lambda args: handler(args, functions_loader, reader)
+            commands,
+            name,
+            help_text,
+            lambda args: handler(args, with_project(functions_loader, args), reader),
         )
 
     worker = command("worker", "run a worker: claim and run due work until stopped", _worker)
@@ -71,8 +74,10 @@ def add_commands(
     )
     worker.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
     from stepline.cli_jobs import add_job_options
+    from stepline.cli_project import add_project_option, with_project
 
     add_job_options(worker)
+    add_project_option(worker)
 
     command("migrate", "create or upgrade the store's tables", _migrate)
 
@@ -88,7 +93,8 @@ def add_commands(
     start.add_argument("--name", default=None, help="execution name (default: a UUID)")
     start.add_argument("--wait", action="store_true", help="run it here until it ends")
     start.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
-    add_job_options(start)  # --wait runs its job runs here too
+    add_project_option(start)
+    add_job_options(start)  # --wait runs the job runs the execution starts, too
 
     listing = command("executions", "list executions, newest first", _executions)
     listing.add_argument("state_machine", nargs="?", default=None)
@@ -118,6 +124,7 @@ def add_commands(
     redrive.add_argument("execution_arn")
     redrive.add_argument("--wait", action="store_true", help="run it here until it ends")
     redrive.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
+    add_project_option(redrive)
     add_job_options(redrive)
 
     stop = command("stop", "stop a running execution (ABORTED)", _stop)
