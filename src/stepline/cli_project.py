@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from stepline.cli_store import _service, store_command
+from stepline.project.appliers import Appliers
 from stepline.project.config import CONFIG_FILE, load_project
 from stepline.project.deploy import deploy, plan_for
 from stepline.project.functions import load_functions
 from stepline.project.scaffold import project_name, scaffold
 from stepline.project.specs import Project
+from stepline.service import Service
 from stepline.usage import UsageError
 
 Loader = Callable[[list[str]], dict[str, Any]]
@@ -88,7 +90,7 @@ def _load(args: argparse.Namespace) -> Project:
 def _plan(args: argparse.Namespace) -> int:
     project = _load(args)
     with _service(args) as service:
-        planned = plan_for(service, project)
+        planned = plan_for(service, project, live_appliers(service))
     print(_heading(project))
     for change in planned.changes:
         print(change.line())
@@ -100,12 +102,20 @@ def _deploy(args: argparse.Namespace) -> int:
     project = _load(args)
     with _service(args) as service:
         print(_heading(project))
-        done = deploy(service, project)
+        done = deploy(service, project, live_appliers(service))
     for applied in done:
         print(applied.line())
     changed = sum(a.change.action in ("create", "update") for a in done)
     print(f"deployed: {changed} changed, {len(done) - changed} as they were")
     return 0
+
+
+def live_appliers(service: Service) -> Appliers:
+    """What deploys a project's pipelines, topics and quality rules into this store."""
+    from stepline.pipelines.applier import LedgerPipelines
+    from stepline.pipelines.service import Pipelines
+
+    return Appliers(pipelines=LedgerPipelines(Pipelines(service)))
 
 
 def _heading(project: Project) -> str:

@@ -300,3 +300,26 @@ def test_appliers_plan_and_apply_topics_and_pipelines(service: Service, project_
     assert [(c.name, c.action) for c in changed.pending] == [("alerts", "update")]
     deploy(service, load_project(project_dir), appliers)
     assert topics.topics["alerts"].subscriptions[0].endpoint == "data@example.com"
+
+
+def test_pipelines_deploy_into_the_ledger(service: Service, project_dir: Path) -> None:
+    from stepline.cli_project import live_appliers
+    from stepline.pipelines.service import Pipelines
+
+    toml = project_dir / "stepline.toml"
+    with_input = 'replay_queue = "work"\ninput = { process_date = "$${partition}", n = 1 }\n'
+    toml.write_text(toml.read_text().replace('replay_queue = "work"\n', with_input))
+    project = load_project(project_dir)
+    appliers = live_appliers(service)
+    deploy(service, project, appliers)
+    record = service.store.get_pipeline("orders_daily")
+    assert record is not None and record.dataset == "orders"
+    assert record.state_machine_arn.endswith(":stateMachine:orders:live")  # its alias
+    assert record.replay_queue == "work"
+    pipelines = Pipelines(service)
+    assert json.loads(pipelines.backfill_input(record, "2025-01-02")) == {
+        "process_date": "2025-01-02",
+        "n": 1,
+    }
+    again = plan_for(service, load_project(project_dir), appliers)
+    assert [c for c in again.changes if c.kind == "pipeline"][0].action == "unchanged"

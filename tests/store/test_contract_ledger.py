@@ -26,7 +26,7 @@ def test_pipelines_are_put_replaced_listed_and_deleted(store: AnyStore) -> None:
     assert store.get_pipeline("zz") is None
     assert [p.name for p in store.list_pipelines()] == ["a", "b", "c"]
     assert [p.name for p in store.list_pipelines("orders")] == ["b", "c"]
-    changed = PipelineRecord("b", "orders", "arn:x", "$.day", at(5), None, "replay")
+    changed = PipelineRecord("b", "orders", "arn:x", "$.day", at(5), None, "replay", "orders_dq")
     store.put_pipeline(changed)
     assert store.get_pipeline("b") == changed
     assert len(store.list_pipelines()) == 3

@@ -115,6 +115,7 @@ class Pipelines:
         *,
         input_template: str | None = None,
         replay_queue: str | None = None,
+        quality: str | None = None,
     ) -> PipelineRecord:
         """Create or replace a pipeline. ``state_machine``: a name or ARN, with a version or
         alias qualifier if executions should start through it."""
@@ -139,7 +140,7 @@ class Pipelines:
         arn = target.alias_arn or target.version_arn or target.machine.arn
         record = PipelineRecord(
             name, dataset, arn, partition_path, self.service.clock.now(), input_template,
-            replay_queue,
+            replay_queue, quality,
         )  # fmt: skip
         self.store.put_pipeline(record)
         return record

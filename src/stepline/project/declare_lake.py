@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
@@ -31,7 +32,14 @@ TABLE_KEYS: Final = (
     "description",
 )
 QUALITY_KEYS: Final = ("ruleset", "checks", "table", "profile")
-PIPELINE_KEYS: Final = ("dataset", "state_machine", "partition", "replay_queue", "quality")
+PIPELINE_KEYS: Final = (
+    "dataset",
+    "state_machine",
+    "partition",
+    "replay_queue",
+    "quality",
+    "input",
+)
 
 
 def tables(section: Section, root: Path) -> tuple[TableSpec, ...]:
@@ -152,9 +160,19 @@ def pipelines(
                 partition=partition,
                 replay_queue=_one_of(pipeline, "replay_queue", [q.name for q in queues], "queues"),
                 quality=_one_of(pipeline, "quality", [q.name for q in quality], "quality rules"),
+                alias=next(m.alias for m in machines if m.name == machine),
+                input=_input_template(pipeline),
             )
         )
     return tuple(found)
+
+
+def _input_template(section: Section) -> str | None:
+    """``input``: the execution input of a backfilled partition, a table whose strings may
+    hold ``${partition}`` (written ``$${partition}`` in the file, as any literal ``${``)."""
+    if not section.has("input"):
+        return None
+    return json.dumps(dict(section.table_of("input").data), sort_keys=True)
 
 
 def _one_of(section: Section, key: str, names: Sequence[str], what: str) -> str | None:

@@ -105,6 +105,8 @@ class PipelineSpec:
     partition: str  # JSONPath into the execution input, e.g. $.process_date
     replay_queue: str | None = None
     quality: str | None = None
+    alias: str | None = None  # the machine's alias: executions start through it
+    input: str | None = None  # JSON text with ${partition}: a backfilled partition's input
 
 
 @dataclass(frozen=True)

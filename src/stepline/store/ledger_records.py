@@ -31,6 +31,7 @@ class PipelineRecord:
     updated_at: datetime
     input_template: str | None = None
     replay_queue: str | None = None
+    quality: str | None = None  # the name of its quality rules (a project's [quality.<name>])
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ from stepline.store.protocol import AlreadyExists
 from stepline.store.sql_resources import Dialect
 
 _PIPELINE: Final = (
-    "name, dataset, state_machine_arn, partition_path, input_template, replay_queue, updated_at"
+    "name, dataset, state_machine_arn, partition_path, input_template, replay_queue, quality,"
+    " updated_at"
 )
 _NOTE: Final = "id, dataset, partition_key, kind, at, execution_arn, source_arn, detail"
 
@@ -35,11 +36,12 @@ class SqlLedger:
             record.partition_path,
             record.input_template,
             record.replay_queue,
+            record.quality,
             d.times.out(record.updated_at),
         )
         with self._transaction() as conn:
             conn.execute(d.sql("DELETE FROM pipelines WHERE name = ?"), (record.name,))
-            sql = f"INSERT INTO pipelines ({_PIPELINE}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            sql = f"INSERT INTO pipelines ({_PIPELINE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             conn.execute(d.sql(sql), row)
 
     def get_pipeline(self, name: str) -> PipelineRecord | None:
@@ -61,10 +63,9 @@ class SqlLedger:
             return bool(cursor.rowcount)
 
     def _pipeline(self, row: Any) -> PipelineRecord:
-        name, dataset, machine, path, template, queue, updated = row
-        return PipelineRecord(
-            name, dataset, machine, path, self._dialect.times.back(updated), template, queue
-        )
+        name, dataset, machine, path, template, queue, quality, updated = row
+        updated_at = self._dialect.times.back(updated)
+        return PipelineRecord(name, dataset, machine, path, updated_at, template, queue, quality)
 
     def add_ledger_note(self, note: LedgerNote) -> None:
         d = self._dialect

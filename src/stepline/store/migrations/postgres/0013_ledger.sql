@@ -6,6 +6,7 @@ CREATE TABLE pipelines (
     partition_path     TEXT NOT NULL,
     input_template     TEXT,
     replay_queue       TEXT,
+    quality            TEXT,
     updated_at         timestamptz NOT NULL
 );
 CREATE INDEX pipelines_by_dataset ON pipelines (dataset, name);
