@@ -322,4 +322,4 @@ def test_pipelines_deploy_into_the_ledger(service: Service, project_dir: Path) -
         "n": 1,
     }
     again = plan_for(service, load_project(project_dir), appliers)
-    assert [c for c in again.changes if c.kind == "pipeline"][0].action == "unchanged"
+    assert next(c for c in again.changes if c.kind == "pipeline").action == "unchanged"
