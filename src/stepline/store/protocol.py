@@ -17,6 +17,7 @@ from stepline.store.lake_records import (
     QueryState,
     WorkGroupRecord,
 )
+from stepline.store.quality_records import QualityResultRecord
 from stepline.store.queue_records import MessageRecord, QueueCounts, QueueRecord, Receive
 from stepline.store.records import (
     ActivityRecord,
@@ -521,6 +522,20 @@ class Store(Protocol):
         ...
 
     def delete_named_query(self, query_id: str) -> bool: ...
+
+    # ---- quality runs (stepline.quality; tests/store/test_contract_quality.py) -------------
+    def put_quality_result(self, record: QualityResultRecord) -> None:
+        """Raises AlreadyExists (its run_id is taken)."""
+        ...
+
+    def get_quality_result(self, run_id: str) -> QualityResultRecord | None: ...
+
+    def list_quality_results(
+        self, dataset: str, partition: str | None = None, limit: int = 100
+    ) -> list[QualityResultRecord]:
+        """A dataset's runs (of one partition, when given; "" is the whole dataset), newest
+        first."""
+        ...
 
     # ---- work ---------------------------------------------------------------------------
     # ---- queues (stepline.queues, the AmazonSQS API; tests/store/test_contract_queues.py) --
