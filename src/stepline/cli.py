@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     from stepline.cli_sql import add_sql_command
 
     add_sql_command(commands)
+    from stepline.cli_quality import add_quality_commands
+
+    add_quality_commands(commands)
     return parser
 
 

@@ -9,9 +9,9 @@ from stepline.store.protocol import AlreadyExists
 from stepline.store.quality_records import QualityResultRecord
 
 
-def result(n: int, dataset: str = "orders", partition: str = "", seconds: float = 0) -> (
-    QualityResultRecord
-):
+def result(
+    n: int, dataset: str = "orders", partition: str = "", seconds: float = 0
+) -> QualityResultRecord:
     return QualityResultRecord(
         run_id=f"00000000-0000-0000-0000-{n:012d}",
         dataset=dataset,

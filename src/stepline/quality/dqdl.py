@@ -186,6 +186,9 @@ class _Parser:
         token = token or self.token
         return "the end of the ruleset" if token.kind == "end" else repr(token.text)
 
+    def at_end(self) -> bool:
+        return self.tokens[self.i].kind == "end"
+
     def take(self) -> Token:
         token = self.token
         self.i += 1
@@ -218,7 +221,7 @@ class _Parser:
         self.take()
         if not rules:
             raise self.error("the ruleset has no rules", head)
-        if self.token.kind != "end":
+        if not self.at_end():
             raise self.error(f"unexpected {self.shown()} after the rules' closing ']'")
         return Ruleset(tuple(rules))
 
@@ -275,8 +278,10 @@ class _Parser:
             raise self.error(f"{name}'s quoted arguments must not be empty", start)
         expression = None
         if wants_expression:
-            if self.token.kind == "end" or self.is_keyword("where", "with") or (
-                self.token.kind == "punct" and self.token.text in ",])"
+            if (
+                self.token.kind == "end"
+                or self.is_keyword("where", "with")
+                or (self.token.kind == "punct" and self.token.text in ",])")
             ):
                 hint = " (row-level CustomSql is not supported)" if name == "CustomSql" else ""
                 raise self.error(f"{name} needs an expression such as '> 0'{hint}")
@@ -329,7 +334,7 @@ class _Parser:
             return Expression(kind, (Value("string", text=_unquote(pattern)),))
         raise self.error(
             "expected an expression (> >= < <= = != n, between a and b, in [...], "
-            f"matches \"regex\"), found {self.shown()}"
+            f'matches "regex"), found {self.shown()}'
         )
 
     def value_list(self, rule: str) -> tuple[Value, ...]:

@@ -151,7 +151,9 @@ def _primary_key(data: Dataset, rule: Rule) -> float:
 def _aggregate(function: str) -> Callable[[Dataset, Rule], float]:
     def measure(data: Dataset, rule: Rule) -> float:
         col = quote_identifier(rule.args[0])
-        (value,) = _one(data, f"SELECT {function}({col}) FROM {_source(data, rule)}")
+        close = "))" if function.endswith("DISTINCT") else ")"
+        sql = f"SELECT {function}({col}{close} FROM {_source(data, rule)}"
+        (value,) = _one(data, sql)
         number = _number(value)
         if number is None:
             raise _Fail(f"column {rule.args[0]!r} has no values")
@@ -200,7 +202,7 @@ _METRICS: dict[str, Callable[[Dataset, Rule], float]] = {
     "IsUnique": _uniqueness,
     "Uniqueness": _uniqueness,
     "IsPrimaryKey": _primary_key,
-    "DistinctValuesCount": _aggregate("count(DISTINCT"),
+    "DistinctValuesCount": _aggregate("count(DISTINCT"),  # count(DISTINCT(col))
     "Mean": _aggregate("avg"),
     "Sum": _aggregate("sum"),
     "StandardDeviation": _aggregate("stddev_pop"),  # Deequ: the population's
@@ -292,8 +294,8 @@ def evaluate_check(data: Dataset, check: Check) -> RuleResult:
                           "" if ok else "the check returned false")  # fmt: skip
     if not rows:
         return RuleResult(check.name, "PASS", 0.0)
-    count = f"{len(rows)}" if len(rows) <= 1000 else "more than 1000"
-    return RuleResult(check.name, "FAIL", float(len(rows)), f"the check returned {count} rows")
+    count = f"{len(rows)} row(s)" if len(rows) <= 1000 else "more than 1000 rows"
+    return RuleResult(check.name, "FAIL", float(len(rows)), f"the check returned {count}")
 
 
 def _error_text(error: Exception) -> str:

@@ -156,13 +156,17 @@ def _path_sql(target: Target, lake: LakePaths) -> str:
     hive = "true" if root.is_dir() and any("=" in p for p in Path(files[0]).parts) else "false"
     kind = kinds.pop()
     if kind == "parquet":
-        return f"SELECT * FROM read_parquet({paths}, union_by_name = true, hive_partitioning = {hive})"
+        return (
+            f"SELECT * FROM read_parquet({paths}, union_by_name = true, hive_partitioning = {hive})"
+        )
     if kind == "csv":
         return (
             f"SELECT * FROM read_csv({paths}, header = true, union_by_name = true, "
             f"hive_partitioning = {hive})"
         )
-    return f"SELECT * FROM read_json_auto({paths}, union_by_name = true, hive_partitioning = {hive})"
+    return (
+        f"SELECT * FROM read_json_auto({paths}, union_by_name = true, hive_partitioning = {hive})"
+    )
 
 
 def source_sql(target: Target, catalog: LakeCatalog, lake: LakePaths, probe: Probe) -> str:

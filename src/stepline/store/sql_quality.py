@@ -42,7 +42,9 @@ class SqlQuality:
         marks = ", ".join("?" * len(row))
         try:
             with self._transaction() as conn:
-                conn.execute(d.sql(f"INSERT INTO quality_results ({_COLUMNS}) VALUES ({marks})"), row)
+                conn.execute(
+                    d.sql(f"INSERT INTO quality_results ({_COLUMNS}) VALUES ({marks})"), row
+                )
         except d.unique_violation:
             raise AlreadyExists(f"a quality run {record.run_id!r} exists") from None
 
