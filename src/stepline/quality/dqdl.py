@@ -230,9 +230,10 @@ class _Parser:
         parts = [self.term()]
         ops: set[str] = set()
         while self.is_keyword("and", "or"):
-            ops.add(self.take().text.lower())
+            ops.add(self.token.text.lower())
             if len(ops) > 1:
                 raise self.error("mixing 'and' and 'or' needs parentheses around each group")
+            self.take()
             if not (self.token.kind == "punct" and self.token.text == "("):
                 # AWS: "Each rule that you connect ... must be surrounded by parentheses."
                 raise self.error("each rule joined by 'and'/'or' must be in parentheses")
@@ -288,7 +289,8 @@ class _Parser:
             expression = self.expression(name)
         threshold, where = None, None
         while self.is_keyword("with", "where"):
-            if self.take().text.lower() == "where":
+            keyword = self.take()
+            if keyword.text.lower() == "where":
                 if where is not None:
                     raise self.error("a rule has at most one where clause")
                 where = _unquote(self.expect("string", "", 'a quoted condition after "where"'))
@@ -297,7 +299,8 @@ class _Parser:
                 raise self.error(f"expected 'threshold' after 'with', found {self.shown()}")
             self.take()
             if name not in ROW_LEVEL:
-                raise self.error(f"'with threshold' applies to {sorted(ROW_LEVEL)}, not {name}")
+                applies = ", ".join(sorted(ROW_LEVEL))
+                raise self.error(f"'with threshold' applies to {applies}, not {name}", keyword)
             threshold = self.expression("threshold")
         end = self.tokens[self.i - 1]
         line, column = position(self.text, start.offset)
@@ -354,7 +357,7 @@ class _Parser:
             if self.token.kind == "word" and self.token.text.lower() in UNITS:
                 return Value("number", number, seconds=number * UNITS[self.take().text.lower()])
             if rule == "DataFreshness":
-                raise self.error("DataFreshness needs a time unit (minutes, hours or days)")
+                raise self.error("DataFreshness needs a time unit (minutes, hours or days)", token)
             return Value("number", number)
         if token.kind == "string":
             self.take()
