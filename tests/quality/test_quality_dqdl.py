@@ -30,9 +30,7 @@ Rules = [
     assert isinstance(fresh, Rule) and fresh.expression is not None
     assert fresh.expression.values[0].seconds == 86400
     ranged = rules[3]
-    assert isinstance(ranged, Rule) and ranged.threshold == Expression(
-        ">", (Value("number", 0.9),)
-    )
+    assert isinstance(ranged, Rule) and ranged.threshold == Expression(">", (Value("number", 0.9),))
     both = rules[4]
     assert isinstance(both, Composite) and both.op == "and" and len(both.parts) == 2
     assert both.text == '(IsComplete "id") and (IsUnique "id")'
@@ -43,13 +41,13 @@ Rules = [
     [
         ("RowCount > 0", 1, 1, "a ruleset starts with 'Rules = ['"),
         ("Rules = [ RowCount > 0 ", 1, 24, "expected ',' or ']'"),
-        ("Rules = [\n  RowCount > 0,\n  Entropy \"a\" > 1 ]", 3, 3, "not supported by stepline"),
-        ('Rules = [ rowcount > 0 ]', 1, 11, "unknown rule type 'rowcount'"),
-        ('Rules = [ IsComplete ]', 1, 22, "IsComplete needs a quoted column name"),
+        ('Rules = [\n  RowCount > 0,\n  Entropy "a" > 1 ]', 3, 3, "not supported by stepline"),
+        ("Rules = [ rowcount > 0 ]", 1, 11, "unknown rule type 'rowcount'"),
+        ("Rules = [ IsComplete ]", 1, 22, "IsComplete needs a quoted column name"),
         ("Rules = [ RowCount ]", 1, 20, "RowCount needs an expression"),
         ('Rules = [ CustomSql "select 1" ]', 1, 32, "row-level CustomSql is not supported"),
         ('Rules = [ DataFreshness "t" <= 24 ]', 1, 32, "needs a time unit"),
-        ('Rules = [ RowCount between 1 10 ]', 1, 30, "expected 'and'"),
+        ("Rules = [ RowCount between 1 10 ]", 1, 30, "expected 'and'"),
         ('Rules = [ ColumnValues "a" matches "[" ]', 1, 36, "invalid regular expression"),
         ("Rules = [ (RowCount > 0) and RowCount > 1 ]", 1, 30, "must be in parentheses"),
         (
@@ -58,7 +56,7 @@ Rules = [
             45,
             "mixing 'and' and 'or'",
         ),
-        ('Rules = [ RowCount > 0 with threshold > 0.5 ]', 1, 24, "'with threshold' applies"),
+        ("Rules = [ RowCount > 0 with threshold > 0.5 ]", 1, 24, "'with threshold' applies"),
         ("Rules = [ ]", 1, 1, "the ruleset has no rules"),
         ("Rules = [ RowCount > 0 ] extra", 1, 26, "after the rules' closing ']'"),
         ("Rules = [ RowCount > 0 ; ]", 1, 24, "unexpected character ';'"),

@@ -5,7 +5,6 @@ amount 10, 20, 30, NULL; ts 1 h, 30 h, NULL, 3 h before NOW; code AB12, CD, NULL
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,7 +134,10 @@ def test_errors_are_results_not_exceptions(quality: QualityRunner) -> None:
     assert "missing" in answer["results"][0]["message"]
     assert "single numeric value" in answer["results"][1]["message"]
     assert answer["status"] == "FAIL" and answer["quality_score"] == pytest.approx(1 / 3)
-    assert answer["failed_checks"] == ['IsComplete "missing"', 'CustomSql "select * from primary" > 0']
+    assert answer["failed_checks"] == [
+        'IsComplete "missing"',
+        'CustomSql "select * from primary" > 0',
+    ]
 
 
 def test_ratios_on_no_rows_fail(quality: QualityRunner) -> None:

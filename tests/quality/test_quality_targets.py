@@ -18,8 +18,6 @@ from stepline.runtime.clock import ManualClock
 from stepline.store.memory import MemoryStore
 
 
-
-
 @pytest.fixture
 def lake(tmp_path: Path) -> tuple[MemoryStore, Path]:
     store = MemoryStore()
@@ -36,8 +34,8 @@ def test_a_table_and_each_partition(lake: tuple[MemoryStore, Path]) -> None:
     day1 = run(quality, 'RowCount = 2, IsComplete "order_id"', table="lake.orders",
                partition="process_date=2026-03-01")  # fmt: skip
     assert day1["status"] == "PASS" and day1["quality_score"] == 1.0
-    day2 = run(quality, 'RowCount = 2, IsComplete "order_id", ColumnValues "process_date" = '
-               '"2026-03-02"', table="lake.orders", partition="process_date=2026-03-02")  # fmt: skip
+    rules = 'RowCount = 2, IsComplete "order_id", ColumnValues "process_date" = "2026-03-02"'
+    day2 = run(quality, rules, table="lake.orders", partition="process_date=2026-03-02")
     assert day2["failed_checks"] == ['IsComplete "order_id"']
     assert day2["partition"] == "process_date=2026-03-02" and day2["dataset"] == "lake.orders"
     stored = quality.results("lake.orders")
@@ -118,8 +116,9 @@ def test_sql_checks_fail_on_rows_or_false(tmp_path: Path) -> None:
     )
     quality = runner(MemoryStore(), tmp_path)
     answer = quality.run(
-        QualityRequest(Target(path="s3://data-bucket/orders"), checks=str(checks),
-                       profile={"min_score": 0.4})  # fmt: skip
+        QualityRequest(
+            Target(path="s3://data-bucket/orders"), checks=str(checks), profile={"min_score": 0.4}
+        )
     )
     got = [(r["rule"], r["status"], r["actual"]) for r in answer["results"]]
     assert got == [
@@ -146,8 +145,9 @@ def test_quarantine_hides_a_partition_and_release_brings_it_back(
     assert moved.registered and not (folder / "process_date=2026-03-02").exists()
     assert (folder / "_quarantine" / "process_date=2026-03-02" / "part-0.parquet").is_file()
     marker = json.loads(
-        (folder / "_quarantine" / "process_date=2026-03-02" / "_stepline_quarantine.json")
-        .read_text()
+        (
+            folder / "_quarantine" / "process_date=2026-03-02" / "_stepline_quarantine.json"
+        ).read_text()
     )
     assert marker["reason"] == "IsComplete failed" and marker["registered"] is True
     table = catalog.get_table("lake", "orders")
@@ -173,9 +173,10 @@ def test_quarantine_of_a_path_partition_and_its_errors(tmp_path: Path) -> None:
     mover = Quarantine(LakeCatalog(store, ManualClock(NOW)), LakePaths(tmp_path), ManualClock(NOW))
     target = Target(path="s3://data-bucket/events", partition="day=2")
     assert not mover.quarantine(target).registered
-    assert run(runner(store, tmp_path), "RowCount = 4", path="s3://data-bucket/events")[
-        "status"
-    ] == "PASS"
+    assert (
+        run(runner(store, tmp_path), "RowCount = 4", path="s3://data-bucket/events")["status"]
+        == "PASS"
+    )
     write(ORDERS, tmp_path / "data-bucket" / "events" / "day=2" / "again.parquet")
     with pytest.raises(TargetError, match="exists again"):
         mover.release(target)
