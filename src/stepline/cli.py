@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     from stepline.cli_project import add_project_commands
 
     add_project_commands(commands)
+    from stepline.cli_quality import add_quality_commands
+
+    add_quality_commands(commands)
     return parser
 
 

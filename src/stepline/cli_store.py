@@ -23,6 +23,7 @@ from stepline.integrations.athena import Athena
 from stepline.integrations.base import Integration, Registry
 from stepline.integrations.glue import Glue
 from stepline.integrations.lambda_functions import LambdaFunctions
+from stepline.integrations.quality import for_service as quality_integration
 from stepline.integrations.sqs import Sqs
 from stepline.integrations.stepfunctions import StepFunctions
 from stepline.queues.service import Queues
@@ -163,10 +164,12 @@ def service_registry(
     service: Service, functions: dict[str, Any], queues: Queues | None = None
 ) -> Registry:
     """The integrations a worker runs tasks with: Lambda functions (Python callables),
-    nested Step Functions executions, Glue job runs, Athena queries and SQS messages
-    (``queues``: the server's, so its long polls wake at once)."""
+    nested Step Functions executions, Glue job runs, Athena queries, SQS messages
+    (``queues``: the server's, so its long polls wake at once) and quality gates (first: it
+    answers the Lambda ARN of ``stepline-quality``)."""
     queues = queues or Queues(service.store, service.clock, service.account)
     integrations: list[Integration] = [
+        quality_integration(service),
         LambdaFunctions(functions),
         StepFunctions(service),
         Glue(service.job_runs),

@@ -20,6 +20,7 @@ from stepline.store.memory_jobs import MemoryJobs
 from stepline.store.memory_lake_catalog import MemoryLakeCatalog
 from stepline.store.memory_ledger import MemoryLedger
 from stepline.store.memory_named_queries import MemoryNamedQueries
+from stepline.store.memory_quality import MemoryQuality
 from stepline.store.memory_queues import MemoryQueues
 from stepline.store.protocol import AlreadyExists, Append, NotFound, VersionConflict
 from stepline.store.records import (
@@ -33,7 +34,13 @@ from stepline.store.signal import Subscription, WorkSignal
 
 
 class MemoryStore(
-    MemoryCatalog, MemoryJobs, MemoryLakeCatalog, MemoryLedger, MemoryNamedQueries, MemoryQueues
+    MemoryCatalog,
+    MemoryJobs,
+    MemoryLakeCatalog,
+    MemoryLedger,
+    MemoryNamedQueries,
+    MemoryQueues,
+    MemoryQuality,
 ):
     """A real ``Store`` kept in memory; safe to share between threads. State machines,
     revisions, versions, aliases, activities and tags: ``MemoryCatalog``."""
@@ -45,6 +52,7 @@ class MemoryStore(
         MemoryLakeCatalog.__init__(self)  # the lake's tables, Athena queries: there
         MemoryQueues.__init__(self)  # queues and their messages: MemoryQueues
         MemoryLedger.__init__(self)  # pipelines and the partition ledger's notes
+        MemoryQuality.__init__(self)  # quality run results
         self._lock = threading.RLock()
         self._executions: dict[str, ExecutionRecord] = {}
         self._execution_names: set[tuple[str, str]] = set()  # (state machine arn, name)

@@ -39,6 +39,7 @@ from stepline.store.sql_lake_catalog import SqlLakeCatalog
 from stepline.store.sql_ledger import SqlLedger
 from stepline.store.sql_map_runs import SqlMapRunReads
 from stepline.store.sql_named_queries import SqlNamedQueries
+from stepline.store.sql_quality import SqlQuality
 from stepline.store.sql_queues import SqlQueues
 
 _LOG = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class PostgresStore(
     SqlLedger,
     SqlNamedQueries,
     SqlQueues,
+    SqlQuality,
 ):
     """A ``Store`` in a PostgreSQL database; share it freely between threads."""
 

@@ -18,6 +18,8 @@ from stepline.store.lake_records import (
     WorkGroupRecord,
 )
 from stepline.store.ledger_records import LedgerNote, PipelineRecord
+
+from stepline.store.quality_records import QualityResultRecord
 from stepline.store.queue_records import MessageRecord, QueueCounts, QueueRecord, Receive
 from stepline.store.records import (
     ActivityRecord,
@@ -542,6 +544,20 @@ class Store(Protocol):
 
     def ledger_notes(self, dataset: str, partition: str | None = None) -> list[LedgerNote]:
         """A dataset's notes (of one partition), by partition, then time."""
+        ...
+
+    # ---- quality runs (stepline.quality; tests/store/test_contract_quality.py) -------------
+    def put_quality_result(self, record: QualityResultRecord) -> None:
+        """Raises AlreadyExists (its run_id is taken)."""
+        ...
+
+    def get_quality_result(self, run_id: str) -> QualityResultRecord | None: ...
+
+    def list_quality_results(
+        self, dataset: str, partition: str | None = None, limit: int = 100
+    ) -> list[QualityResultRecord]:
+        """A dataset's runs (of one partition, when given; "" is the whole dataset), newest
+        first."""
         ...
 
     # ---- work ---------------------------------------------------------------------------

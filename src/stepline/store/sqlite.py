@@ -32,6 +32,7 @@ from stepline.store.sql_lake_catalog import SqlLakeCatalog
 from stepline.store.sql_ledger import SqlLedger
 from stepline.store.sql_map_runs import SqlMapRunReads
 from stepline.store.sql_named_queries import SqlNamedQueries
+from stepline.store.sql_quality import SqlQuality
 from stepline.store.sql_queues import SqlQueues
 
 _WORK = "id, execution_arn, key, kind, due_at, payload, lease_owner, lease_until, attempts"
@@ -71,6 +72,7 @@ class SqliteStore(
     SqlLedger,
     SqlNamedQueries,
     SqlQueues,
+    SqlQuality,
 ):
     """A ``Store`` in one SQLite file; share it freely between threads."""
 
