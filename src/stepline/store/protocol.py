@@ -18,7 +18,6 @@ from stepline.store.lake_records import (
     WorkGroupRecord,
 )
 from stepline.store.ledger_records import LedgerNote, PipelineRecord
-
 from stepline.store.quality_records import QualityResultRecord
 from stepline.store.queue_records import MessageRecord, QueueCounts, QueueRecord, Receive
 from stepline.store.records import (
