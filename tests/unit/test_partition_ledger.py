@@ -161,3 +161,11 @@ def test_replay_messages_name_their_pipeline_partition_and_input() -> None:
 def test_bad_replay_messages_say_why(body: str, queue: str, message: str) -> None:
     with pytest.raises(PipelineError, match=message):
         read_replay_message(body, queue, PIPELINES)
+
+
+def test_a_hive_partition_is_read_as_its_value() -> None:
+    from stepline.pipelines.ledger import partition_value
+
+    assert partition_value("process_date=2025-01-20") == "2025-01-20"
+    assert partition_value("2025-01-20") == "2025-01-20"
+    assert partition_value("a=1/b=2") == "a=1/b=2"

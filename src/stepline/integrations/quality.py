@@ -17,14 +17,17 @@ Quality.AlreadyQuarantined, Quality.InvalidParameters).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, Final
 
 from stepline.asl.errors import Json
 from stepline.integrations.base import Handler, TaskFailure, TaskRequest
+from stepline.pipelines.ledger import partition_value
 from stepline.quality.quarantine import Quarantine
 from stepline.quality.run import QualityError, QualityRequest, QualityRunner
 from stepline.quality.target import Target, TargetError
+from stepline.store.ledger_records import LedgerNote, NoteKind
 
 RUN: Final = "arn:aws:states:::stepline:quality"
 QUARANTINE: Final = "arn:aws:states:::stepline:quality.quarantine"
@@ -34,7 +37,9 @@ _RUN_FIELDS: Final = frozenset(
     {"dataset", "table", "path", "partition", "ruleset", "checks", "profile", "profiles_file",
      "references"}
 )  # fmt: skip
-_MOVE_FIELDS: Final = frozenset({"table", "path", "partition", "reason"})
+_MOVE_FIELDS: Final = frozenset({"dataset", "table", "path", "partition", "reason"})
+# (dataset, partition, "quarantine" | "release", detail): the partition ledger is told.
+Noter = Callable[[str, str, NoteKind, str], None]
 
 
 def _strings(params: dict[str, Any], names: tuple[str, ...], state: str) -> dict[str, str]:
@@ -80,9 +85,12 @@ class Quality:
         self,
         runner: Callable[[], QualityRunner],
         quarantine: Callable[[], Quarantine],
+        noted: Noter | None = None,
     ) -> None:
+        """``noted``: told of each quarantine and release that names its ``dataset``."""
         self.runner = runner
         self.mover = quarantine
+        self.noted = noted
 
     def handler_for(self, resource: str) -> Handler | None:
         if resource == RUN:
@@ -128,7 +136,8 @@ class Quality:
 
     def _move(self, request: TaskRequest) -> Json:
         params = _params(request, _MOVE_FIELDS)
-        text = _strings(params, ("table", "path", "partition", "reason"), request.state_name)
+        names = ("dataset", "table", "path", "partition", "reason")
+        text = _strings(params, names, request.state_name)
         target = Target(text.get("table"), text.get("path"), text.get("partition"))
         try:
             if request.resource == QUARANTINE:
@@ -141,6 +150,10 @@ class Quality:
             ) from None
         except OSError as error:
             raise TaskFailure("Quality.MoveFailed", f"{target.describe()}: {error}") from None
+        dataset, partition = text.get("dataset"), text.get("partition")
+        if self.noted is not None and dataset and partition:
+            kind: NoteKind = "quarantine" if request.resource == QUARANTINE else "release"
+            self.noted(dataset, partition_value(partition), kind, text.get("reason", ""))
         return moved.to_json()
 
 
@@ -153,7 +166,19 @@ def for_service(service: Any) -> Quality:
     def lake() -> LakePaths:
         return LakePaths(service.data_root or default_data_root())
 
+    def noted(dataset: str, partition: str, kind: NoteKind, detail: str) -> None:
+        note = LedgerNote(
+            str(uuid.uuid4()),
+            dataset,
+            partition,
+            kind,
+            service.clock.now(),
+            detail=detail,
+        )
+        service.store.add_ledger_note(note)
+
     return Quality(
         lambda: QualityRunner(service.store, lake(), service.clock),
         lambda: Quarantine(LakeCatalog(service.store, service.clock), lake(), service.clock),
+        noted,
     )

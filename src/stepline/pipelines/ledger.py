@@ -56,6 +56,13 @@ def partition_of(path: Path, input_text: str) -> str | None:
     return str(value)
 
 
+def partition_value(partition: str) -> str:
+    """``process_date=2025-01-20`` -> ``2025-01-20``, as a pipeline's partition path reads
+    it from an execution input; a partition of several keys stays as it is."""
+    _, equals, value = partition.partition("=")
+    return value if equals and "/" not in partition else partition
+
+
 def status_of(latest: ExecutionRecord, notes: Iterable[LedgerNote]) -> PartitionStatus:
     held = False
     for note in notes:  # oldest first: the last quarantine or release decides

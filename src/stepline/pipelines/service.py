@@ -29,6 +29,7 @@ from stepline.pipelines.ledger import (
     in_range,
     ledger,
     partition_of,
+    partition_value,
 )
 from stepline.queues.service import Queues, ReceiveOptions
 from stepline.service import Service
@@ -173,7 +174,17 @@ class Pipelines:
                 partition = partition_of(path, record.input)
                 if partition is not None and in_range(partition, first, last):
                     runs.setdefault(partition, []).append(record)
+        if scores is None:
+            scores = self.quality_scores(dataset)
         return ledger(dataset, runs, self.store.ledger_notes(dataset), scores)
+
+    def quality_scores(self, dataset: str) -> dict[str, float]:
+        """Each partition's latest quality score (runs stored under the dataset's name,
+        their ``k=v`` partition read as its value)."""
+        scores: dict[str, float] = {}
+        for result in self.store.list_quality_results(dataset, limit=100_000):  # newest first
+            scores.setdefault(partition_value(result.partition), result.score)
+        return scores
 
     def _executions(self, machine_arn: str) -> Iterable[ExecutionRecord]:
         after: str | None = None
