@@ -23,8 +23,10 @@ from stepline.integrations.athena import Athena
 from stepline.integrations.base import Integration, Registry
 from stepline.integrations.glue import Glue
 from stepline.integrations.lambda_functions import LambdaFunctions
+from stepline.integrations.map_storage import MapStorage
 from stepline.integrations.sqs import Sqs
 from stepline.integrations.stepfunctions import StepFunctions
+from stepline.lake import default_data_root
 from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
@@ -155,7 +157,8 @@ def service_registry(
 ) -> Registry:
     """The integrations a worker runs tasks with: Lambda functions (Python callables),
     nested Step Functions executions, Glue job runs, Athena queries and SQS messages
-    (``queues``: the server's, so its long polls wake at once)."""
+    (``queues``: the server's, so its long polls wake at once), and the reads and writes
+    of Distributed Maps (ItemReader, ResultWriter) in the service's lake."""
     queues = queues or Queues(service.store, service.clock, service.account)
     integrations: list[Integration] = [
         LambdaFunctions(functions),
@@ -163,6 +166,7 @@ def service_registry(
         Glue(service.job_runs),
         Athena(lambda: service.athena),
         Sqs(queues),
+        MapStorage.over(lambda: service.data_root or default_data_root()),
     ]
     return Registry(integrations)
 
