@@ -127,7 +127,12 @@ def test_the_read_is_a_command_and_its_items_start_the_children() -> None:
     }
     assert run.pending(FN) == []
     # AWS: MapStateStarted has length 0 with an ItemReader; the read shows no Task event.
-    assert run.types() == ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted"]
+    assert run.types() == [
+        "ExecutionStarted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapRunStarted",
+    ]
     assert run.details("MapStateStarted") == [{"length": 0}]
 
     run.answer(READ_ITEMS, [{"Key": "raw/a"}, {"Key": "raw/b"}])
@@ -162,7 +167,12 @@ def test_a_failed_read_fails_the_map_with_item_reader_failed() -> None:
         errors.ITEM_READER_FAILED,
         "States.ItemReaderFailed happened",
     )
-    assert run.types()[-4:] == ["MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+    assert run.types()[-4:] == [
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
     [failed] = run.details("MapRunFailed")
     assert failed["error"] == errors.ITEM_READER_FAILED
 
@@ -210,7 +220,10 @@ def test_items_from_items_path_and_from_a_reader_are_batched() -> None:
     run.answer(READ_ITEMS, ["a", "b", "c"])
     batches = sorted((t.parameters for t in run.pending(FN)), key=json.dumps)
     assert batches == [
-        {"Items": [{"index": 0, "value": "a"}, {"index": 1, "value": "b"}], "BatchInput": {"run": "raw/"}},
+        {
+            "Items": [{"index": 0, "value": "a"}, {"index": 1, "value": "b"}],
+            "BatchInput": {"run": "raw/"},
+        },
         {"Items": [{"index": 2, "value": "c"}], "BatchInput": {"run": "raw/"}},
     ]
 

@@ -126,7 +126,9 @@ def test_list_objects_delimiter_and_load_and_flatten(objects: LocalObjects) -> N
     objects.put("lake", "d/b.jsonl", b"3\n")
     objects.put("lake", "d/sub/c.jsonl", b"4\n")
     parameters = {"Bucket": "lake", "Prefix": "d/", "Delimiter": "/"}
-    keys = [i["Key"] for i in read_items(objects, {"Resource": LIST_OBJECTS, "Parameters": parameters})]
+    keys = [
+        i["Key"] for i in read_items(objects, {"Resource": LIST_OBJECTS, "Parameters": parameters})
+    ]
     assert keys == ["d/a.jsonl", "d/b.jsonl"]
     config = {"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"}
     request = {"Resource": LIST_OBJECTS, "Parameters": {"Bucket": "lake", "Prefix": "d/"}}
@@ -134,7 +136,9 @@ def test_list_objects_delimiter_and_load_and_flatten(objects: LocalObjects) -> N
 
 
 def test_an_s3_inventory_manifest_lists_its_files_rows(objects: LocalObjects) -> None:
-    objects.put("lake", "inv/data/1.csv.gz", gzip.compress(b'"lake","a.txt","3"\n"lake","b.txt","5"\n'))
+    objects.put(
+        "lake", "inv/data/1.csv.gz", gzip.compress(b'"lake","a.txt","3"\n"lake","b.txt","5"\n')
+    )
     objects.put("lake", "inv/data/2.csv", b'"lake","c.txt","1"\n')
     manifest = {
         "sourceBucket": "lake",

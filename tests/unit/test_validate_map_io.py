@@ -162,7 +162,10 @@ def test_jsonata_readers_take_arguments_not_parameters() -> None:
     assert "Field 'Parameters' is not supported" in message
     bad = {"Resource": LIST, "Arguments": {"Bucket": "{% $states.input. %}"}}
     [(code, location, _)] = problems(distributed("JSONata", ItemReader=bad))
-    assert (code, location) == ("INVALID_JSONATA_EXPRESSION", "/States/M/ItemReader/Arguments/Bucket")
+    assert (code, location) == (
+        "INVALID_JSONATA_EXPRESSION",
+        "/States/M/ItemReader/Arguments/Bucket",
+    )
 
 
 def test_the_fields_belong_to_a_distributed_map() -> None:
