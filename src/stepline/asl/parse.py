@@ -28,15 +28,11 @@ from stepline.asl.model import (
     Expressions,
     FailState,
     IOFields,
-    ItemBatcher,
-    ItemReader,
     JitterStrategy,
     JsonataChoiceRule,
     MapState,
     ParallelState,
     PassState,
-    ReaderConfig,
-    ResultWriter,
     Retrier,
     StateBase,
     StateMachine,
@@ -45,6 +41,7 @@ from stepline.asl.model import (
     WaitState,
 )
 from stepline.asl.model import State as StateRecord
+from stepline.asl.parse_map_io import item_batcher, item_reader, result_writer
 from stepline.asl.paths import Path, ReferencePath
 from stepline.asl.templates import Template
 from stepline.asl.validate import analyse
@@ -314,71 +311,10 @@ class _Builder:
             retry=_retriers(state),
             catch=self.catchers(state, at),
             label=state.get("Label"),
-            item_reader=self.item_reader(state, f"{at}/ItemReader"),
-            item_batcher=self.item_batcher(state, f"{at}/ItemBatcher"),
-            result_writer=self.result_writer(state, f"{at}/ResultWriter"),
+            item_reader=item_reader(self.report, state, f"{at}/ItemReader"),
+            item_batcher=item_batcher(self.report, state, f"{at}/ItemBatcher"),
+            result_writer=result_writer(self.report, state, f"{at}/ResultWriter"),
         )
-
-    # --- a Distributed Map's ItemReader, ItemBatcher and ResultWriter --------------------
-
-    def item_reader(self, state: Obj, at: str) -> ItemReader | None:
-        reader: Obj | None = state.get("ItemReader")
-        if reader is None:
-            return None
-        config: Obj = reader.get("ReaderConfig") or {}
-        config_at = f"{at}/ReaderConfig"
-        headers = config.get("CSVHeaders")
-        return ItemReader(
-            resource=reader["Resource"],
-            config=ReaderConfig(
-                input_type=config.get("InputType"),
-                csv_header_location=config.get("CSVHeaderLocation"),
-                csv_headers=None if headers is None else tuple(headers),
-                csv_delimiter=config.get("CSVDelimiter"),
-                manifest_type=config.get("ManifestType"),
-                transformation=config.get("Transformation"),
-                items_pointer=config.get("ItemsPointer"),
-                max_items=_literal_int(config, "MaxItems"),
-                max_items_path=self.reference(config, "MaxItemsPath", config_at, None),
-                max_items_expression=self._expression_of(config, "MaxItems", config_at),
-            ),
-            parameters=self.report.templates.get(f"{at}/Parameters"),
-            arguments=self.expression(f"{at}/Arguments"),
-        )
-
-    def item_batcher(self, state: Obj, at: str) -> ItemBatcher | None:
-        batcher: Obj | None = state.get("ItemBatcher")
-        if batcher is None:
-            return None
-        batch_input: Template | Expression | None = self.report.templates.get(
-            f"{at}/BatchInput"
-        ) or self.expression(f"{at}/BatchInput")
-        return ItemBatcher(
-            max_items=_literal_int(batcher, "MaxItemsPerBatch"),
-            max_items_path=self.reference(batcher, "MaxItemsPerBatchPath", at, None),
-            max_items_expression=self._expression_of(batcher, "MaxItemsPerBatch", at),
-            max_bytes=_literal_int(batcher, "MaxInputBytesPerBatch"),
-            max_bytes_path=self.reference(batcher, "MaxInputBytesPerBatchPath", at, None),
-            max_bytes_expression=self._expression_of(batcher, "MaxInputBytesPerBatch", at),
-            batch_input=batch_input,
-        )
-
-    def result_writer(self, state: Obj, at: str) -> ResultWriter | None:
-        writer: Obj | None = state.get("ResultWriter")
-        if writer is None:
-            return None
-        config: Obj = writer.get("WriterConfig") or {}
-        return ResultWriter(
-            resource=writer.get("Resource"),
-            parameters=self.report.templates.get(f"{at}/Parameters"),
-            arguments=self.expression(f"{at}/Arguments"),
-            output_type=config.get("OutputType"),
-            transformation=config.get("Transformation"),
-        )
-
-    def _expression_of(self, obj: Obj, name: str, at: str) -> Expression | None:
-        """A JSONata expression given for an integer field (None for a literal)."""
-        return self.expression(f"{at}/{name}") if is_expression(obj.get(name)) else None
 
     def catchers(self, state: Obj, at: str) -> tuple[Catcher, ...]:
         language = self.language(at)
