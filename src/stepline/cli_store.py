@@ -23,9 +23,11 @@ from stepline.integrations.athena import Athena
 from stepline.integrations.base import Integration, Registry
 from stepline.integrations.glue import Glue
 from stepline.integrations.lambda_functions import LambdaFunctions
+from stepline.integrations.map_storage import MapStorage
 from stepline.integrations.quality import for_service as quality_integration
 from stepline.integrations.sqs import Sqs
 from stepline.integrations.stepfunctions import StepFunctions
+from stepline.lake import default_data_root
 from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
@@ -165,8 +167,9 @@ def service_registry(
 ) -> Registry:
     """The integrations a worker runs tasks with: Lambda functions (Python callables),
     nested Step Functions executions, Glue job runs, Athena queries, SQS messages
-    (``queues``: the server's, so its long polls wake at once) and quality gates (first: it
-    answers the Lambda ARN of ``stepline-quality``)."""
+    (``queues``: the server's, so its long polls wake at once), quality gates (first: it
+    answers the Lambda ARN of ``stepline-quality``), and the reads and writes of Distributed
+    Maps (ItemReader, ResultWriter) in the service's lake."""
     queues = queues or Queues(service.store, service.clock, service.account)
     integrations: list[Integration] = [
         quality_integration(service),
@@ -175,6 +178,7 @@ def service_registry(
         Glue(service.job_runs),
         Athena(lambda: service.athena),
         Sqs(queues),
+        MapStorage.over(lambda: service.data_root or default_data_root()),
     ]
     return Registry(integrations)
 

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from stepline.asl.diagnostics import Diagnostic
@@ -20,6 +21,8 @@ from stepline.engine.history import HistoryEvent
 from stepline.engine.records import ExecutionInfo
 from stepline.integrations.base import Registry
 from stepline.integrations.lambda_functions import LambdaFunctions
+from stepline.integrations.map_storage import MapStorage
+from stepline.lake import default_data_root
 from stepline.runtime.clock import Clock, RealClock, VirtualClock
 from stepline.runtime.local import LocalRun
 
@@ -62,6 +65,7 @@ def run(
     context: Mapping[str, Any] | None = None,
     state_machine_name: str = "StateMachine",
     seed: int | None = None,
+    data_root: str | os.PathLike[str] | None = None,
 ) -> ExecutionResult:
     """Run a state machine to its end in this process and return its result and history.
 
@@ -72,6 +76,8 @@ def run(
     ``{"Execution": {"RoleArn": ..., "RedriveCount": ...}, "Region": ..., "Account": ...}``.
     Raises ``stepline.DefinitionError`` listing every problem of an invalid definition, and
     ``ValueError`` for an input that is not JSON or a name AWS would reject.
+    ``data_root``: the lake a Distributed Map's ItemReader and ResultWriter use (``s3://B/K``
+    is ``<data_root>/B/K``; default ``stepline.lake.default_data_root()``).
     """
     machine = _as_machine(definition)
     overrides = dict(context or {})
@@ -106,7 +112,8 @@ def run(
         region=region,
         redrive_count=int(execution.get("RedriveCount", 0)),
     )
-    registry = Registry([LambdaFunctions(functions or {})])
+    root = Path(data_root) if data_root is not None else default_data_root()
+    registry = Registry([LambdaFunctions(functions or {}), MapStorage.over(lambda: root)])
     runner = LocalRun(machine, registry, the_clock, random.Random(seed))
     final = runner.run(info)
     history = tuple(runner.history)

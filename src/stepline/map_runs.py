@@ -8,8 +8,9 @@ an ended one is kept in ``ExecutionState.map_runs_ended``); its ``MapRunRedriven
 are its redrives. UpdateMapRun is an engine event (``UpdateMapRun``) applied to the
 execution like any other, in one guarded store append.
 
-stepline runs a Distributed Map's items inside the parent execution, one item per child
-("execution") and no ItemBatcher, so a Map Run's executionCounts are its itemCounts.
+stepline runs a Distributed Map's items inside the parent execution, one item (or, with an
+ItemBatcher, one batch) per child ("execution"), so a Map Run's executionCounts are its
+itemCounts (with an ItemBatcher both count batches; AWS's itemCounts count items).
 """
 
 from __future__ import annotations

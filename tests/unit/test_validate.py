@@ -1079,11 +1079,11 @@ CASES: list[tuple[str, Json, str, str, str]] = [
         "contains a character that is not allowed",
     ),
     (
-        "ItemReader",
+        "ItemReader on an inline Map",
         single(mapped(ItemReader={})),
-        UNSUPPORTED,
-        "/States/A/ItemReader",
-        "Field 'ItemReader' is not supported yet by stepline",
+        SCHEMA,
+        "/States/A",
+        "Field 'ItemReader' is not supported",
     ),
     (
         "processor StartAt missing target",

@@ -375,11 +375,11 @@ CASES: list[tuple[str, Json, str, str, str]] = [
         "Field 'Assign' is not supported",
     ),
     (
-        "ItemReader still unsupported",
+        "ItemReader on an inline Map",
         single(mapped(ItemReader={})),
-        "UNSUPPORTED_BY_STEPLINE",
-        "/States/A/ItemReader",
-        "Field 'ItemReader' is not supported yet by stepline",
+        SCHEMA,
+        "/States/A",
+        "Field 'ItemReader' is not supported",
     ),
     # --- catchers and Choice rules of a JSONata state
     (

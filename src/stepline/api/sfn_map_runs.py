@@ -38,7 +38,7 @@ def describe_map_run(ctx: Context, body: Body) -> Reply:
         toleratedFailurePercentage=found.tolerated_failure_percentage,
         toleratedFailureCount=found.tolerated_failure_count,
         itemCounts=counts,
-        executionCounts=dict(counts),  # one child execution per item (no ItemBatcher)
+        executionCounts=dict(counts),  # one child per item (per batch with an ItemBatcher)
         redriveCount=found.redrive_count,
         redriveDate=epoch_or_none(found.redrive_date),
     )

@@ -207,6 +207,62 @@ class ParallelState:
 
 
 @dataclass(frozen=True, slots=True)
+class ReaderConfig:
+    """A Distributed Map's ``ItemReader.ReaderConfig``; None where the definition leaves a
+    field out (the reader applies AWS's defaults: FIRST_ROW, COMMA)."""
+
+    input_type: str | None = None  # CSV | JSON | JSONL | PARQUET | MANIFEST
+    csv_header_location: str | None = None  # FIRST_ROW | GIVEN
+    csv_headers: tuple[str, ...] | None = None
+    csv_delimiter: str | None = None  # COMMA | PIPE | SEMICOLON | SPACE | TAB
+    manifest_type: str | None = None  # S3_INVENTORY | ATHENA_DATA
+    transformation: str | None = None  # NONE | LOAD_AND_FLATTEN (listObjectsV2)
+    items_pointer: str | None = None  # a JSON Pointer into a JSON object
+    max_items: int | None = None
+    max_items_path: Path | None = None
+    max_items_expression: Expression | None = None  # JSONata MaxItems
+
+
+@dataclass(frozen=True, slots=True)
+class ItemReader:
+    """A Distributed Map's ``ItemReader``: where its items come from (an S3 object or the
+    objects under a prefix, in the lake). ``parameters`` (JSONPath) or ``arguments``
+    (JSONata) give the Bucket and Key / Prefix."""
+
+    resource: str
+    config: ReaderConfig
+    parameters: Template | None = None
+    arguments: Expression | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemBatcher:
+    """A Distributed Map's ``ItemBatcher``: each child gets ``{"Items": [...],
+    "BatchInput": ...}``. A literal, a ``...Path`` (JSONPath) or an expression (JSONata)."""
+
+    max_items: int | None = None
+    max_items_path: Path | None = None
+    max_items_expression: Expression | None = None
+    max_bytes: int | None = None
+    max_bytes_path: Path | None = None
+    max_bytes_expression: Expression | None = None
+    batch_input: Template | Expression | None = None  # a payload template / JSONata value
+
+
+@dataclass(frozen=True, slots=True)
+class ResultWriter:
+    """A Distributed Map's ``ResultWriter``: where (``resource`` + Bucket/Prefix) and how
+    (``WriterConfig``) its children's results go. No resource: only the WriterConfig's
+    transformation of the Map's output (AWS: a preview)."""
+
+    resource: str | None = None
+    parameters: Template | None = None
+    arguments: Expression | None = None
+    output_type: str | None = None  # JSON | JSONL
+    transformation: str | None = None  # NONE | COMPACT | FLATTEN
+
+
+@dataclass(frozen=True, slots=True)
 class MapState:
     base: StateBase
     io: IOFields
@@ -225,6 +281,9 @@ class MapState:
     retry: tuple[Retrier, ...]
     catch: tuple[Catcher, ...]
     label: str | None = None
+    item_reader: ItemReader | None = None  # Distributed only
+    item_batcher: ItemBatcher | None = None  # Distributed only
+    result_writer: ResultWriter | None = None  # Distributed only
     type: Literal["Map"] = "Map"
 
 

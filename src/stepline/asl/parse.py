@@ -41,6 +41,7 @@ from stepline.asl.model import (
     WaitState,
 )
 from stepline.asl.model import State as StateRecord
+from stepline.asl.parse_map_io import item_batcher, item_reader, result_writer
 from stepline.asl.paths import Path, ReferencePath
 from stepline.asl.templates import Template
 from stepline.asl.validate import analyse
@@ -310,6 +311,9 @@ class _Builder:
             retry=_retriers(state),
             catch=self.catchers(state, at),
             label=state.get("Label"),
+            item_reader=item_reader(self.report, state, f"{at}/ItemReader"),
+            item_batcher=item_batcher(self.report, state, f"{at}/ItemBatcher"),
+            result_writer=result_writer(self.report, state, f"{at}/ResultWriter"),
         )
 
     def catchers(self, state: Obj, at: str) -> tuple[Catcher, ...]:

@@ -36,6 +36,9 @@ _MAP_COMMON: Final = (
     "ToleratedFailurePercentage",
     "ToleratedFailureCount",
     "Label",
+    "ItemReader",
+    "ItemBatcher",
+    "ResultWriter",
 )
 _MAP_PATHS: Final = (
     "ItemsPath",
@@ -80,7 +83,6 @@ _FIELDS: Final[Mapping[Language, Mapping[str, frozenset[str]]]] = {
     "JSONata": JSONATA_FIELDS,
 }
 _COMMON: Final = frozenset({"Type", "Comment", "QueryLanguage"})
-DISTRIBUTED_ONLY: Final = ("ItemReader", "ItemBatcher", "ResultWriter")
 
 
 def check_fields(
@@ -104,8 +106,6 @@ def check_fields(
         if key in other:
             if not downgraded:
                 report.other_language(key, language, location)
-        elif key in DISTRIBUTED_ONLY and state_type == "Map":
-            report.unsupported(f"Field '{key}'", f"{location}/{key}")
         else:
             report.schema(f"Field '{key}' is not supported", location)
     if "Comment" in state:

@@ -30,6 +30,7 @@ from stepline.asl.validate_expressions import (
     check_jsonata_number,
     is_expression,
 )
+from stepline.asl.validate_map_io import MAP_IO_FIELDS, check_map_io
 
 MAX_LABEL: Final = 40
 MODES: Final = ("INLINE", "DISTRIBUTED")
@@ -64,6 +65,20 @@ def check_map(
         _check_jsonpath_map(report, state, location)
     if "Label" in state:
         _check_label(report, state["Label"], f"{location}/Label", context)
+    if _distributed(state.get(key or "")):
+        check_map_io(report, state, location, language)
+    else:
+        for name in MAP_IO_FIELDS:
+            if name in state:
+                # AWS: these fields belong to a Distributed Map.
+                report.schema(f"Field '{name}' is not supported", location)
+
+
+def _distributed(processor: Json) -> bool:
+    if not isinstance(processor, dict):
+        return False
+    config = processor.get("ProcessorConfig")
+    return isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
 
 
 def _check_jsonpath_map(report: Report, state: Mapping[str, Json], location: str) -> None:

@@ -228,7 +228,21 @@ def _waiting(waiting: Waiting) -> dict[str, Json]:
         "failed": list(waiting.failed),
         "queue": list(waiting.queue),
         "map_run_arn": waiting.map_run_arn,
+        **_map_io(waiting),
     }
+
+
+def _map_io(waiting: FanOutWait) -> dict[str, Json]:
+    """A Distributed Map's read, write and failed children; left out when unset, so states
+    encoded before these fields existed and states without them read the same."""
+    found: dict[str, Json] = {}
+    if waiting.reading:
+        found["reading"] = True
+    if waiting.writing:
+        found["writing"] = True
+    if waiting.errors:
+        found["errors"] = [list(entry) for entry in waiting.errors]
+    return found
 
 
 def _unwaiting(raw: Mapping[str, Any]) -> Waiting:
@@ -251,4 +265,7 @@ def _unwaiting(raw: Mapping[str, Any]) -> Waiting:
     fields["items"] = tuple(fields["items"])
     fields["failed"] = tuple(fields.get("failed", ()))
     fields["queue"] = tuple(fields.get("queue", ()))
+    fields["errors"] = tuple(
+        (int(index), error, cause) for index, error, cause in fields.get("errors", ())
+    )
     return FanOutWait(**fields)

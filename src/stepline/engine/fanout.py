@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from stepline.asl import errors
 from stepline.asl.errors import Json, StatesError
 from stepline.asl.model import MapState, ParallelState
-from stepline.engine import map_runs
+from stepline.engine import map_io, map_runs
 from stepline.engine.outcomes import Done, Failed, Outcome
 from stepline.engine.records import Entry, FanOutWait, Frame, Thread
 
@@ -32,6 +32,7 @@ TOLERANCE_EXCEEDED_CAUSE = "The specified tolerated failure threshold was exceed
 class FanOut:
     def __init__(self, run: Interpreter) -> None:
         self.run = run
+        self.io = map_io.MapIO(run)
 
     def enter(self, thread: Thread, st: FanOutState, data: Json, entry: Entry) -> Result:
         return self.start(thread, st, data, entry.event_id, entry)
@@ -40,8 +41,15 @@ class FanOut:
         run = self.run
         flow = run.flow(st)
         visit = run.visit(thread, st, data, entry)
+        request: Json = None
         try:
             plan = flow.fan_out(st, visit)
+            items = plan.items
+            if isinstance(st, MapState):
+                if map_io.reads(st):
+                    request = self.io.values.reader_request(st, visit, plan.effective)
+                else:
+                    items = self.io.prepare(st, visit, plan.effective, items)
         except StatesError as exc:
             return run.handle_error(thread, st, data, entry, exc, prev)
         tolerated_count: int | None = None
@@ -50,6 +58,7 @@ class FanOut:
         if isinstance(st, ParallelState):
             started = run.emit(prev, "ParallelStateStarted")
         else:
+            # AWS: with an ItemReader, the length is 0 (the Map Run reads the items later).
             started = run.emit(prev, "MapStateStarted", {"length": len(plan.items)})
             try:
                 tolerated_count, tolerated_percentage = flow.tolerance(st, visit, plan.effective)
@@ -62,13 +71,13 @@ class FanOut:
                 started = run.emit(started, "MapRunStarted", {"mapRunArn": map_run_arn})
         waiting = FanOutWait(
             token=run.new_token(thread),
-            total=len(plan.items),
-            results=(None,) * len(plan.items),
+            total=len(items),
+            results=(None,) * len(items),
             done=0,
             running=0,
             next_index=0,
             failures=0,
-            items=plan.items,
+            items=items,
             effective_input=plan.effective,
             max_concurrency=plan.max_concurrency,
             tolerated_count=tolerated_count,
@@ -76,7 +85,11 @@ class FanOut:
             last=started,
             map_run_arn=map_run_arn,
         )
-        run.park(Frame(thread, st.base.name, data, entry, started, waiting))
+        frame = Frame(thread, st.base.name, data, entry, started, waiting)
+        if request is not None:
+            self.io.request_items(frame, request)
+            return None
+        run.park(frame)
         return self.pump(thread.id, started)
 
     def resume(
@@ -86,6 +99,8 @@ class FanOut:
         Map or Parallel redrives its failed and aborted iterations and branches; a
         Distributed Map's Map Run is redriven), keeping the others' results."""
         run = self.run
+        if before.reading:  # it stopped before its items were read: read them now
+            return self.start(thread, st, data, entry.event_id, entry)
         prefix = thread.id + "/"
         halted = {i for i in range(before.next_index) if f"{prefix}{i}" in run.halted}
         again = tuple(sorted(halted.union(before.failed)))
@@ -106,6 +121,7 @@ class FanOut:
             failed=(),
             queue=again,
             last=started,
+            writing=False,
         )
         run.park(Frame(thread, st.base.name, data, entry, started, waiting))
         return self.pump(thread.id, started)
@@ -131,6 +147,8 @@ class FanOut:
             frame = run.frames[thread_id]
             waiting = frame.waiting
             assert isinstance(waiting, FanOutWait)
+            if waiting.reading or waiting.writing:
+                return None  # its items are not read yet, or its results are being written
             st = frame.thread.branch.states[frame.state_name]
             assert isinstance(st, ParallelState | MapState)
             queue = waiting.queue
@@ -185,12 +203,13 @@ class FanOut:
             run.variables[child_id] = outer  # AWS: branches read outer variables
             return run.run_from(child, branch.start_at, waiting.items[index], prev)
         item = waiting.items[index]
-        visit = run.visit(frame.thread, st, frame.state_input, frame.entry)
-        try:
-            item = run.flow(st).item_input(st, visit, waiting.effective_input, index, item)
-        except StatesError as exc:
-            return run.failure(exc, st.base.name, frame.entry, prev)
         distributed = st.mode == "DISTRIBUTED"
+        if not (distributed and st.item_batcher is not None):  # a batch is selected already
+            visit = run.visit(frame.thread, st, frame.state_input, frame.entry)
+            try:
+                item = run.flow(st).item_input(st, visit, waiting.effective_input, index, item)
+            except StatesError as exc:
+                return run.failure(exc, st.base.name, frame.entry, prev)
         child = Thread(child_id, st.processor, frame.thread.quiet or distributed)
         # AWS: iterations read outer variables, except a Distributed Map's child executions.
         run.variables[child_id] = {} if distributed else outer
@@ -210,7 +229,7 @@ class FanOut:
         elif isinstance(st, MapState):
             kind = "MapIterationSucceeded" if isinstance(outcome, Done) else "MapIterationFailed"
             last = run.emit(outcome.prev, kind, {"name": st.base.name, "index": index})
-        failed = waiting.failed
+        failed, noted = waiting.failed, waiting.errors
         if isinstance(outcome, Done):
             result: Json = outcome.output
             failures = waiting.failures
@@ -220,6 +239,8 @@ class FanOut:
             if not _tolerated(waiting, failures):
                 return True, self._fail(frame, st, replace(waiting, failed=failed), outcome)
             result = None
+            if isinstance(st, MapState) and st.result_writer is not None:
+                noted = (*noted, (index, outcome.error, outcome.cause))
         waiting = replace(
             waiting,
             results=waiting.results[:index] + (result,) + waiting.results[index + 1 :],
@@ -228,6 +249,7 @@ class FanOut:
             failures=failures,
             failed=failed,
             last=last,
+            errors=noted,
         )
         run.frames[thread_id] = replace(frame, waiting=waiting)
         return False, None
@@ -274,6 +296,21 @@ class FanOut:
 
     def _succeed(self, thread_id: str) -> Result:
         run = self.run
+        frame = run.frames[thread_id]
+        waiting = frame.waiting
+        assert isinstance(waiting, FanOutWait)
+        st = frame.thread.branch.states[frame.state_name]
+        if isinstance(st, ParallelState):
+            return self.finish(thread_id, list(waiting.results))
+        assert isinstance(st, MapState)
+        if map_io.exports(st):
+            return self.io.write(frame)
+        return self.finish(thread_id, self.io.output(frame, st, waiting))
+
+    def finish(self, thread_id: str, output: Json) -> Result:
+        """Every child has ended (and a ResultWriter has written): ``output`` is the
+        state's result."""
+        run = self.run
         frame = run.frames.pop(thread_id)
         run.forget(thread_id)  # tolerated failures of its children
         waiting = frame.waiting
@@ -287,7 +324,7 @@ class FanOut:
         event = "ParallelStateSucceeded" if isinstance(st, ParallelState) else "MapStateSucceeded"
         prev = run.emit(last, event)
         # AWS: the Exited event links to the last child event, not to ...StateSucceeded.
-        return run.complete(frame, st, list(waiting.results), prev, exit_prev=last)
+        return run.complete(frame, st, output, prev, exit_prev=last)
 
     def child_ended(self, parent_id: str, index: int, outcome: Outcome) -> None:
         """A child that had parked finished in a later call."""

@@ -192,7 +192,12 @@ class JsonataFlow:
             if fields.arguments is not None:
                 branch_input = self._eval(fields.arguments, states, visit)
             return FanOutPlan(visit.data, (branch_input,) * len(st.branches), 0)
-        items = visit.data if fields.items is None else self._eval(fields.items, states, visit)
+        if st.item_reader is not None and st.mode == "DISTRIBUTED":
+            items: Json = []  # the Map Run reads them (engine.map_io)
+        elif fields.items is None:
+            items = visit.data
+        else:
+            items = self._eval(fields.items, states, visit)
         if not isinstance(items, list):
             # AWS: Items must evaluate to a JSON array (cause wording not pinned).
             if fields.items is not None:

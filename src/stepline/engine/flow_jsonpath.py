@@ -234,7 +234,12 @@ class JsonPathFlow:
                 branch_input = self._template(st.parameters, effective, visit)
             return FanOutPlan(effective, (branch_input,) * len(st.branches), 0)
         path = st.items_path
-        items = effective if path is None or path.is_root else self._read(path, effective, visit)
+        if st.item_reader is not None and st.mode == "DISTRIBUTED":
+            items: Json = []  # the Map Run reads them (engine.map_io)
+        elif path is None or path.is_root:
+            items = effective
+        else:
+            items = self._read(path, effective, visit)
         if not isinstance(items, list):
             # AWS: ItemsPath must select a JSON array (cause wording not pinned).
             raise StatesError(

@@ -33,6 +33,7 @@ from stepline.engine.history import HistoryEvent
 from stepline.engine.outcomes import Done, Failed, Outcome, Transition
 from stepline.engine.records import (
     ActivityStarted,
+    CancelTask,
     CancelTimer,
     Command,
     Entry,
@@ -110,7 +111,15 @@ def advance(
     if state.status != "RUNNING":
         return Step(state, ())
     run = Interpreter(machine, state, now, rng)
-    if isinstance(event, TaskSucceeded):
+    io_frame = (
+        run.fanout.io.waiting_frame(event.token)
+        if isinstance(event, TaskSucceeded | TaskFailed)
+        else None
+    )
+    if io_frame is not None:
+        assert isinstance(event, TaskSucceeded | TaskFailed)
+        run.fanout.io.on_answer(io_frame, event)
+    elif isinstance(event, TaskSucceeded):
         run.tasks.on_success(event)
     elif isinstance(event, TaskFailed):
         run.tasks.on_failure(event)
@@ -504,6 +513,8 @@ class Interpreter:
             self.halt(frame.thread, frame.state_name, frame.state_input, fanout)
             if fanout is not None:
                 map_runs.note_end(self.map_runs_ended, frame, fanout, map_runs_end, self.now)
+                if fanout.reading or fanout.writing:  # its read or write is not wanted now
+                    self.commands.append(CancelTask(fanout.token))
             if isinstance(waiting, TaskWait):
                 self.tasks.cancel(frame)
             elif isinstance(waiting, TimerWait):

@@ -106,6 +106,11 @@ class FanOutWait:
     failed: tuple[int, ...] = ()  # children that ended in failure (a redrive runs them again)
     queue: tuple[int, ...] = ()  # children a redrive runs again, started before next_index
     map_run_arn: str | None = None  # a Distributed Map's Map Run
+    reading: bool = False  # its ItemReader's items are being read (``token`` names the read)
+    writing: bool = False  # its ResultWriter is writing the results (``token`` names it)
+    # Its children that failed within the tolerance, as [index, error, cause] (a
+    # ResultWriter exports them).
+    errors: tuple[tuple[int, str | None, str | None], ...] = ()
 
 
 Waiting: TypeAlias = TaskWait | TimerWait | FanOutWait
