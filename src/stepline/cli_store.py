@@ -23,8 +23,11 @@ from stepline.integrations.athena import Athena
 from stepline.integrations.base import Integration, Registry
 from stepline.integrations.glue import Glue
 from stepline.integrations.lambda_functions import LambdaFunctions
+from stepline.integrations.s3 import S3
 from stepline.integrations.sqs import Sqs
 from stepline.integrations.stepfunctions import StepFunctions
+from stepline.lake import LakePaths, default_data_root
+from stepline.lake.objects import LocalObjects
 from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
@@ -154,15 +157,17 @@ def service_registry(
     service: Service, functions: dict[str, Any], queues: Queues | None = None
 ) -> Registry:
     """The integrations a worker runs tasks with: Lambda functions (Python callables),
-    nested Step Functions executions, Glue job runs, Athena queries and SQS messages
-    (``queues``: the server's, so its long polls wake at once)."""
+    nested Step Functions executions, Glue job runs, Athena queries, SQS messages
+    (``queues``: the server's, so its long polls wake at once) and S3 objects in the lake."""
     queues = queues or Queues(service.store, service.clock, service.account)
+    lake = LakePaths(service.data_root or default_data_root())
     integrations: list[Integration] = [
         LambdaFunctions(functions),
         StepFunctions(service),
         Glue(service.job_runs),
         Athena(lambda: service.athena),
         Sqs(queues),
+        S3(LocalObjects(lake)),
     ]
     return Registry(integrations)
 
