@@ -26,6 +26,7 @@ from stepline.lake.objects import ObjectError, ObjectInfo, Objects
 PREFIX: Final = "arn:aws:states:::aws-sdk:s3:"
 RESOURCE_TYPE: Final = "aws-sdk:s3"
 _SSE: Final = {"ServerSideEncryption": "AES256"}  # AWS: S3 encrypts every new object (SSE-S3)
+_KINDS: Final = {"integer": "an integer", "boolean": "true or false", "map": "an object"}
 _STATUS: Final = {
     "NoSuchKey": 404,
     "NoSuchBucket": 404,
@@ -337,6 +338,7 @@ def _typed(request: TaskRequest, action: Action, name: str, kind: str, value: Js
         }
     if kind in ("json", "structure"):
         return value
+    wanted = _KINDS.get(kind, kind)
     raise _runtime(
-        request, f"{action.operation} field '{name}' must be a {kind}, not {to_json_text(value)}"
+        request, f"{action.operation} field '{name}' must be {wanted}, not {to_json_text(value)}"
     )
