@@ -10,10 +10,10 @@ ResultWriter).
 ``s3://BUCKET/KEY`` is the file ``<data_root>/BUCKET/KEY`` (the mapping the jobs and the SQL
 engine use, so a job's output is an object here and an object put here is a job's input).
 A bucket is a folder under the data root. What a file cannot hold itself (content type, user
-metadata, ETag) is kept beside the tree in ``<data_root>/.s3meta/BUCKET/<folders>/.<name>``
-(a JSON record); names starting with "." are never listed, so neither that nor a writer's
-staging file is ever an object. A record only counts while the file is the one it describes
-(same inode, size and modification time): a file a job rewrote since is described afresh.
+metadata, ETag) is kept beside the tree (:mod:`stepline.lake.object_records`); names
+starting with "." are never listed, so neither that nor a writer's staging file is ever an
+object. A record only counts while the file is the one it describes (same inode, size and
+modification time): a file a job rewrote since is described afresh.
 
 ETags: a put (or copy) answers the MD5 of the content, as S3 does for a single-part upload. A
 file written by other means has the MD5 of its content too (computed once and remembered
@@ -33,7 +33,6 @@ from __future__ import annotations
 import builtins
 import contextlib
 import hashlib
-import json
 import os
 import stat
 import uuid
@@ -45,6 +44,7 @@ from typing import Any, BinaryIO, Final, Protocol
 
 from stepline.lake.object_keys import ObjectError, check_bucket, check_key
 from stepline.lake.object_listing import MAX_KEYS, ListPage, list_page
+from stepline.lake.object_records import Records, make_record
 from stepline.lake.paths import LakePaths
 
 __all__ = [
@@ -59,7 +59,6 @@ __all__ = [
     "StoredObject",
 ]
 
-_META_DIR: Final = ".s3meta"
 _DIGEST_LIMIT: Final = 16 << 20
 _CHUNK: Final = 1 << 20
 DEFAULT_CONTENT_TYPE: Final = "binary/octet-stream"  # AWS: S3's content type when none is given
@@ -146,14 +145,6 @@ def _quoted(digest: Any) -> str:
     return f'"{digest.hexdigest()}"'
 
 
-def _same_file(record: Mapping[str, Any], status: os.stat_result) -> bool:
-    return (
-        record.get("size") == status.st_size
-        and record.get("mtime_ns") == status.st_mtime_ns
-        and record.get("ino") == status.st_ino
-    )
-
-
 def _chunks(handle: BinaryIO) -> Iterator[bytes]:
     while chunk := handle.read(_CHUNK):
         yield chunk
@@ -179,19 +170,13 @@ class LocalObjects:
         check_key(bucket, key)
         return root / key
 
-    def _meta_file(self, bucket: str, key: str) -> Path:
-        folders, _, name = key.rpartition("/")
-        # Record names start with "." and key parts never do: no record is ever a folder's name.
-        base = self.paths.data_root / _META_DIR / bucket
-        return (base / folders if folders else base) / f".{name}"
-
     # ---- reads -------------------------------------------------------------------------
 
     def _info(
         self, bucket: str, key: str, status: os.stat_result, body: bytes | None = None
     ) -> ObjectInfo:
-        record = self._read_meta(bucket, key)
-        if record is not None and _same_file(record, status):
+        record = Records(self.paths.data_root).read(bucket, key, status)
+        if record is not None:
             return ObjectInfo(
                 key,
                 status.st_size,
@@ -217,15 +202,9 @@ class LocalObjects:
         etag = _quoted(digest)
         # Remember it (best effort): the next look at the same file need not read it again.
         with contextlib.suppress(OSError):
-            self._write_meta(bucket, key, self._record(status, etag, None, None))
+            record = make_record(status, etag, DEFAULT_CONTENT_TYPE, {})
+            Records(self.paths.data_root).write(bucket, key, record)
         return ObjectInfo(key, status.st_size, etag, _modified(status))
-
-    def _read_meta(self, bucket: str, key: str) -> dict[str, Any] | None:
-        try:
-            record = json.loads(self._meta_file(bucket, key).read_text())
-        except (OSError, ValueError):
-            return None
-        return record if isinstance(record, dict) and isinstance(record.get("etag"), str) else None
 
     def _stat(self, bucket: str, key: str) -> os.stat_result:
         try:
@@ -347,12 +326,11 @@ class LocalObjects:
         path = self._file(bucket, key)
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             path.unlink()
-        meta = self._meta_file(bucket, key)
-        with contextlib.suppress(OSError):
-            meta.unlink()
+        records = Records(self.paths.data_root)
+        folder = records.remove(bucket, key)
         # S3 has no folders: emptied ones go too (here and among the records).
         _prune(path.parent, self.paths.data_root / bucket)
-        _prune(meta.parent, self.paths.data_root / _META_DIR / bucket)
+        _prune(folder, records.bucket_dir(bucket))
 
     def _store(
         self,
@@ -381,14 +359,14 @@ class LocalObjects:
             etag = _quoted(digest)
             # AWS: S3 keeps user metadata names in lower case (x-amz-meta-* headers).
             names = {name.lower(): value for name, value in (metadata or {}).items()}
-            record = self._record(status, etag, content_type, names)
-            self._write_meta(bucket, key, record)
+            content_type = content_type or DEFAULT_CONTENT_TYPE
+            Records(self.paths.data_root).write(
+                bucket, key, make_record(status, etag, content_type, names)
+            )
             os.replace(staging, path)
         finally:
             staging.unlink(missing_ok=True)
-        return ObjectInfo(
-            key, status.st_size, etag, _modified(status), record["content_type"], names
-        )
+        return ObjectInfo(key, status.st_size, etag, _modified(status), content_type, names)
 
     def _make_parent(self, bucket: str, key: str, path: Path) -> None:
         try:
@@ -405,33 +383,6 @@ class LocalObjects:
                 f"s3://{bucket}/{key}: s3://{bucket}/{taken} is an object in the local lake, "
                 "so it cannot also be a folder of other objects",
             ) from None
-
-    @staticmethod
-    def _record(
-        status: os.stat_result,
-        etag: str,
-        content_type: str | None,
-        metadata: Mapping[str, str] | None,
-    ) -> dict[str, Any]:
-        return {
-            "etag": etag,
-            "size": status.st_size,
-            "mtime_ns": status.st_mtime_ns,
-            "ino": status.st_ino,
-            "content_type": content_type or DEFAULT_CONTENT_TYPE,
-            "metadata": dict(metadata or {}),
-        }
-
-    def _write_meta(self, bucket: str, key: str, record: Mapping[str, Any]) -> None:
-        meta = self._meta_file(bucket, key)
-        meta.parent.mkdir(parents=True, exist_ok=True)
-        # Staging names start with "..": no record's name does (key parts never start with ".").
-        staging = meta.parent / f".{meta.name}.{uuid.uuid4().hex[:12]}.part"
-        try:
-            staging.write_text(json.dumps(record))
-            os.replace(staging, meta)
-        finally:
-            staging.unlink(missing_ok=True)
 
 
 def _prune(directory: Path, root: Path) -> None:
