@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import stepline
 from stepline.asl.errors import PAYLOAD_LIMIT_BYTES
 from stepline.integrations.base import Registry, TaskFailure, TaskRequest
 from stepline.integrations.s3 import S3
@@ -323,3 +324,12 @@ def test_other_resources_are_not_this_integrations(lake: Path) -> None:
     s3 = S3(LocalObjects(LakePaths(lake)))
     assert s3.handler_for("arn:aws:states:::aws-sdk:sqs:sendMessage") is None
     assert s3.handler_for("arn:aws:states:::s3:getObject") is None
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["getObject", "putObject", "headObject", "copyObject", "deleteObject", "listObjectsV2"],
+)
+def test_definitions_with_s3_steps_validate(action: str) -> None:
+    state = {"Type": "Task", "Resource": ARN + action, "Parameters": {"Bucket": "b"}, "End": True}
+    assert stepline.validate({"StartAt": "S", "States": {"S": state}}) == []
