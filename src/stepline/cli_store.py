@@ -25,9 +25,11 @@ from stepline.integrations.glue import Glue
 from stepline.integrations.lambda_functions import LambdaFunctions
 from stepline.integrations.map_storage import MapStorage
 from stepline.integrations.quality import for_service as quality_integration
+from stepline.integrations.s3 import S3
 from stepline.integrations.sqs import Sqs
 from stepline.integrations.stepfunctions import StepFunctions
-from stepline.lake import default_data_root
+from stepline.lake import LakePaths, default_data_root
+from stepline.lake.objects import LocalObjects
 from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
@@ -168,9 +170,11 @@ def service_registry(
     """The integrations a worker runs tasks with: Lambda functions (Python callables),
     nested Step Functions executions, Glue job runs, Athena queries, SQS messages
     (``queues``: the server's, so its long polls wake at once), quality gates (first: it
-    answers the Lambda ARN of ``stepline-quality``), and the reads and writes of Distributed
-    Maps (ItemReader, ResultWriter) in the service's lake."""
+    answers the Lambda ARN of ``stepline-quality``), S3 objects in the lake (the
+    ``aws-sdk:s3:*`` steps), and the reads and writes of Distributed Maps (ItemReader,
+    ResultWriter) there too."""
     queues = queues or Queues(service.store, service.clock, service.account)
+    objects = LocalObjects(LakePaths(service.data_root or default_data_root()))
     integrations: list[Integration] = [
         quality_integration(service),
         LambdaFunctions(functions),
@@ -178,7 +182,8 @@ def service_registry(
         Glue(service.job_runs),
         Athena(lambda: service.athena),
         Sqs(queues),
-        MapStorage.over(lambda: service.data_root or default_data_root()),
+        S3(objects),
+        MapStorage(lambda: objects),
     ]
     return Registry(integrations)
 

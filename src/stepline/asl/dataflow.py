@@ -134,11 +134,16 @@ def check_payload_size(value: Json, what: str, text: str | None = None) -> None:
     if size <= _SAFE_CHARS:
         return
     if size > PAYLOAD_LIMIT_BYTES or len(text.encode("utf-8")) > PAYLOAD_LIMIT_BYTES:
-        # AWS: test_states_errors recording, a task result over the limit:
-        # "The state/task 'lambda' returned a result with a size exceeding the maximum
-        # number of bytes service limit."
-        raise StatesError(
-            DATA_LIMIT_EXCEEDED,
-            f"The state/task '{what}' returned a result with a size exceeding the maximum "
-            "number of bytes service limit.",
-        )
+        raise data_limit_exceeded(what)
+
+
+def data_limit_exceeded(what: str) -> StatesError:
+    """The error of a result over 256 KiB; ``what`` names the state/task in the cause."""
+    # AWS: test_states_errors recording, a task result over the limit:
+    # "The state/task 'lambda' returned a result with a size exceeding the maximum
+    # number of bytes service limit."
+    return StatesError(
+        DATA_LIMIT_EXCEEDED,
+        f"The state/task '{what}' returned a result with a size exceeding the maximum "
+        "number of bytes service limit.",
+    )
