@@ -19,6 +19,7 @@ from stepline.store.memory_catalog import MemoryCatalog
 from stepline.store.memory_jobs import MemoryJobs
 from stepline.store.memory_lake_catalog import MemoryLakeCatalog
 from stepline.store.memory_named_queries import MemoryNamedQueries
+from stepline.store.memory_notifications import MemoryNotifications
 from stepline.store.memory_queues import MemoryQueues
 from stepline.store.protocol import AlreadyExists, Append, NotFound, VersionConflict
 from stepline.store.records import (
@@ -31,7 +32,14 @@ from stepline.store.records import (
 from stepline.store.signal import Subscription, WorkSignal
 
 
-class MemoryStore(MemoryCatalog, MemoryJobs, MemoryLakeCatalog, MemoryNamedQueries, MemoryQueues):
+class MemoryStore(
+    MemoryCatalog,
+    MemoryJobs,
+    MemoryLakeCatalog,
+    MemoryNamedQueries,
+    MemoryQueues,
+    MemoryNotifications,
+):
     """A real ``Store`` kept in memory; safe to share between threads. State machines,
     revisions, versions, aliases, activities and tags: ``MemoryCatalog``."""
 
@@ -41,6 +49,7 @@ class MemoryStore(MemoryCatalog, MemoryJobs, MemoryLakeCatalog, MemoryNamedQueri
         MemoryNamedQueries.__init__(self)
         MemoryLakeCatalog.__init__(self)  # the lake's tables, Athena queries: there
         MemoryQueues.__init__(self)  # queues and their messages: MemoryQueues
+        MemoryNotifications.__init__(self)  # topics, messages, deliveries: there
         self._lock = threading.RLock()
         self._executions: dict[str, ExecutionRecord] = {}
         self._execution_names: set[tuple[str, str]] = set()  # (state machine arn, name)

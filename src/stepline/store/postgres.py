@@ -38,6 +38,7 @@ from stepline.store.sql_jobs import SqlJobs
 from stepline.store.sql_lake_catalog import SqlLakeCatalog
 from stepline.store.sql_map_runs import SqlMapRunReads
 from stepline.store.sql_named_queries import SqlNamedQueries
+from stepline.store.sql_notifications import SqlNotifications
 from stepline.store.sql_queues import SqlQueues
 
 _LOG = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class PostgresStore(
     SqlLakeCatalog,
     SqlNamedQueries,
     SqlQueues,
+    SqlNotifications,
 ):
     """A ``Store`` in a PostgreSQL database; share it freely between threads."""
 

@@ -31,6 +31,7 @@ from stepline.store.sql_jobs import SqlJobs
 from stepline.store.sql_lake_catalog import SqlLakeCatalog
 from stepline.store.sql_map_runs import SqlMapRunReads
 from stepline.store.sql_named_queries import SqlNamedQueries
+from stepline.store.sql_notifications import SqlNotifications
 from stepline.store.sql_queues import SqlQueues
 
 _WORK = "id, execution_arn, key, kind, due_at, payload, lease_owner, lease_until, attempts"
@@ -69,6 +70,7 @@ class SqliteStore(
     SqlLakeCatalog,
     SqlNamedQueries,
     SqlQueues,
+    SqlNotifications,
 ):
     """A ``Store`` in one SQLite file; share it freely between threads."""
 
