@@ -23,8 +23,10 @@ from stepline.integrations.athena import Athena
 from stepline.integrations.base import Integration, Registry
 from stepline.integrations.glue import Glue
 from stepline.integrations.lambda_functions import LambdaFunctions
+from stepline.integrations.sns import Sns
 from stepline.integrations.sqs import Sqs
 from stepline.integrations.stepfunctions import StepFunctions
+from stepline.notifications.service import Notifications
 from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
@@ -151,18 +153,24 @@ def _registry(
 
 
 def service_registry(
-    service: Service, functions: dict[str, Any], queues: Queues | None = None
+    service: Service,
+    functions: dict[str, Any],
+    queues: Queues | None = None,
+    notifications: Notifications | None = None,
 ) -> Registry:
     """The integrations a worker runs tasks with: Lambda functions (Python callables),
-    nested Step Functions executions, Glue job runs, Athena queries and SQS messages
-    (``queues``: the server's, so its long polls wake at once)."""
+    nested Step Functions executions, Glue job runs, Athena queries, SQS messages
+    (``queues``: the server's, so its long polls wake at once) and SNS publishes
+    (``notifications``: the process's, so its notifier wakes at once)."""
     queues = queues or Queues(service.store, service.clock, service.account)
+    notifications = notifications or Notifications(service.store, service.clock, service.account)
     integrations: list[Integration] = [
         LambdaFunctions(functions),
         StepFunctions(service),
         Glue(service.job_runs),
         Athena(lambda: service.athena),
         Sqs(queues),
+        Sns(notifications),
     ]
     return Registry(integrations)
 
