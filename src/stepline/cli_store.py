@@ -75,6 +75,9 @@ def add_commands(
     from stepline.cli_jobs import add_job_options
 
     add_job_options(worker)
+    from stepline.cli_notifications import add_notifier_options
+
+    add_notifier_options(worker)  # the worker also delivers notifications
 
     command("migrate", "create or upgrade the store's tables", _migrate)
 
@@ -181,18 +184,32 @@ def _worker(args: argparse.Namespace, loader: Any, reader: Any) -> int:
         signal.signal(signum, lambda *_: stop.set())
     name = args.id or f"{socket.gethostname()}:{os.getpid()}"
     from stepline.cli_jobs import job_runner
+    from stepline.cli_notifications import notifier_for
 
     with _service(args) as service:
+        # one Notifications: a publish by a task wakes this worker's notifier at once
+        notifications = Notifications(service.store, service.clock, service.account)
+        notifier = notifier_for(args, notifications, name)
+        registry = service_registry(service, loader(args.functions), None, notifications)
         worker = Worker(
             service,
-            _registry(args.functions, loader, service),
+            registry,
             name,
             args.concurrency,
             args.lease_seconds,
             jobs=job_runner(args, service, name, args.lease_seconds),
         )
+        delivering = threading.Thread(
+            target=notifier.run, args=(stop,), name="stepline-notifier", daemon=True
+        )
+        delivering.start()
         print(f"stepline worker {name}: running (Ctrl-C to stop)", file=sys.stderr)
-        worker.run(stop)
+        try:
+            worker.run(stop)
+        finally:
+            stop.set()
+            notifications.wakeup.set()
+            delivering.join()
     return 0
 
 

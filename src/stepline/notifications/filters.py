@@ -91,9 +91,9 @@ def _any(conditions: list[Any], attribute: Mapping[str, str] | None) -> bool:
 
 def _one(condition: Any, attribute: Mapping[str, str] | None) -> bool:
     if isinstance(condition, dict):
-        ((kind, value),) = condition.items()
+        ((kind, wanted),) = condition.items()
         if kind == "exists":
-            return (attribute is not None) == value
+            return (attribute is not None) is bool(wanted)
     if attribute is None:
         return False
     data_type = attribute.get("DataType", "")

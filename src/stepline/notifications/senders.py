@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from stepline.notifications import envelope as env
 from stepline.store.notification_records import DeliveryRecord, NotificationRecord
 
+DEFAULT_SENDER: Final = "stepline@localhost"
 DEFAULT_TIMEOUT: Final = 15.0  # AWS: an HTTP/S endpoint has about 15 s to answer
 
 
@@ -47,7 +48,7 @@ class SmtpSettings:
 
     host: str | None = None
     port: int = 25
-    sender: str = "stepline@localhost"
+    sender: str = DEFAULT_SENDER
     user: str | None = None
     password: str | None = None
     starttls: bool = False
@@ -61,7 +62,7 @@ class SmtpSettings:
         return cls(
             host=e.get("STEPLINE_SMTP_HOST") or None,
             port=int(port),
-            sender=e.get("STEPLINE_SMTP_FROM") or cls.sender,
+            sender=e.get("STEPLINE_SMTP_FROM") or DEFAULT_SENDER,
             user=e.get("STEPLINE_SMTP_USER") or None,
             password=e.get("STEPLINE_SMTP_PASSWORD") or None,
             starttls=e.get("STEPLINE_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),

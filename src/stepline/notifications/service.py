@@ -38,7 +38,7 @@ _GROUP_ID: Final = re.compile(r"^[A-Za-z0-9!-/:-@\[-`{-~]{1,128}$")
 class Outgoing:
     """One Publish: its members as SNS names them."""
 
-    target: str  # TopicArn or TargetArn (a topic's name too, for the command line)
+    target: Any  # TopicArn or TargetArn (a topic's name too, for the command line)
     message: Any
     subject: Any = None
     attributes: Any = None  # MessageAttributes
