@@ -131,3 +131,24 @@ def test_catch_matches_the_sns_error_and_a_json_message_is_sent_as_text(env: Any
     assert done.status == "SUCCEEDED", done.cause
     message = notifications.store.get_notification(json.loads(done.output or "")["MessageId"])
     assert message is not None and message.message == '{"failed": "SNS.NotFoundException"}'
+
+
+def test_wait_for_task_token_completed_by_the_subscriber(env: Any) -> None:
+    service, notifications, worker, _ = env
+    resource = "arn:aws:states:::sns:publish.waitForTaskToken"
+    task = {
+        "Type": "Task",
+        "Resource": resource,
+        "Parameters": {"TopicArn": TOPIC, "Message": {"token.$": "$$.Task.Token"}},
+        "End": True,
+    }
+    definition = json.dumps({"StartAt": "Ask", "States": {"Ask": task}})
+    service.create_state_machine("approve", definition)
+    record = service.start_execution("approve", '{"error": "x"}', "w")
+    worker.run_until_idle()
+    assert service.describe_execution(record.arn).status == "RUNNING"
+    (message,) = notifications.store.list_notifications()
+    token = json.loads(message.message)["token"]
+    service.send_task_success(token, '{"approved": true}')
+    done = service.describe_execution(record.arn)
+    assert done.status == "SUCCEEDED" and json.loads(done.output or "") == {"approved": True}
