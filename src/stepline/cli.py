@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     from stepline.cli_queues import add_queue_commands
 
     add_queue_commands(commands)
+    from stepline.cli_notifications import add_notification_commands
+
+    add_notification_commands(commands)
     from stepline.cli_serve import add_serve_command
 
     add_serve_command(commands, _all_functions)

@@ -34,10 +34,13 @@ from stepline.api.operation import Context
 from stepline.api.server import ApiServer, TargetApi, store_readiness
 from stepline.api.sqs_dispatch import SQS_SIGNING_NAME, SQS_TARGET_PREFIX, SqsApi
 from stepline.cli_jobs import add_job_options, job_runner, job_settings
+from stepline.cli_notifications import add_notifier_options, notifier_for
 from stepline.cli_store import DEFAULT_DB, service_registry
 from stepline.express import Express
 from stepline.express_logs import LogFiles
 from stepline.integrations.base import Registry
+from stepline.notifications.notifier import Notifier
+from stepline.notifications.service import Notifications
 from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
@@ -120,6 +123,7 @@ def add_serve_command(
         f" <log group>.jsonl file per log group (default $STEPLINE_LOGS or {DEFAULT_LOGS})",
     )
     add_job_options(serve)  # --job-slots, --jobs-dir, --data-root, --job-minute-seconds
+    add_notifier_options(serve)  # --notify-attempts, --smtp-host... (the worker delivers)
     from stepline.cli_project import add_project_option, with_project
 
     add_project_option(serve)
@@ -145,7 +149,9 @@ def _serve(args: argparse.Namespace, loader: Callable[[list[str]], dict[str, Any
         stop = threading.Event()
         # One registry: the embedded worker runs tasks with it, TestState invokes with it.
         queues = Queues(store, service.clock, account)  # one, so sends wake long polls
-        registry = service_registry(service, functions, queues)
+        notifications = Notifications(store, service.clock, account)  # publishes wake it
+        notifier = notifier_for(args, notifications, f"serve:{socket.gethostname()}")
+        registry = service_registry(service, functions, queues, notifications)
         express = Express(service, registry, LogFiles(Path(args.logs_dir)))
         context = Context(
             service, Activities(service), args.long_poll_seconds, stop, registry, express
@@ -160,7 +166,7 @@ def _serve(args: argparse.Namespace, loader: Callable[[list[str]], dict[str, Any
         sqs = SqsApi(queues, api.on_store_thread)
         apis[SQS_TARGET_PREFIX] = sqs
         try:
-            return _run(args, service, api, auth, registry, stop, apis, sqs)
+            return _run(args, service, api, auth, registry, stop, apis, sqs, notifier)
         finally:
             express.close()
             service.close()
@@ -183,6 +189,7 @@ def _run(
     stop: threading.Event,
     apis: Mapping[str, TargetApi],
     sqs: SqsApi,
+    notifier: Notifier,
 ) -> int:
     probe_arn = service.account.state_machine_arn(_PROBE_NAME)
     readiness = store_readiness(
@@ -191,6 +198,7 @@ def _run(
     try:
         server = ApiServer((args.host, args.port), api, auth, readiness, apis)
         sqs.queues.endpoint = server.url  # queue URLs as this server answers them
+        notifier.senders.endpoint = server.url  # named in envelopes' UnsubscribeURL
     except OSError as exc:
         api.close()
         raise UsageError(
@@ -204,6 +212,9 @@ def _run(
         jobs = job_runner(args, service, name, _LEASE_SECONDS)
         worker = Worker(service, registry, name, args.concurrency, _LEASE_SECONDS, jobs=jobs)
         threads.append(threading.Thread(target=worker.run, args=(stop,), name="stepline-worker"))
+        threads.append(
+            threading.Thread(target=notifier.run, args=(stop,), name="stepline-notifier")
+        )
     for thread in threads:
         thread.start()
     worker_note = "no worker" if args.no_worker else f"worker with {args.concurrency} slots"
@@ -213,6 +224,7 @@ def _run(
             pass
     finally:
         stop.set()
+        notifier.notifications.wakeup.set()  # the notifier sees the stop at once
         server.shutdown()
         server.server_close()
         for thread in threads[1:]:

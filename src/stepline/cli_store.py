@@ -26,10 +26,12 @@ from stepline.integrations.lambda_functions import LambdaFunctions
 from stepline.integrations.map_storage import MapStorage
 from stepline.integrations.quality import for_service as quality_integration
 from stepline.integrations.s3 import S3
+from stepline.integrations.sns import Sns
 from stepline.integrations.sqs import Sqs
 from stepline.integrations.stepfunctions import StepFunctions
 from stepline.lake import LakePaths, default_data_root
 from stepline.lake.objects import LocalObjects
+from stepline.notifications.service import Notifications
 from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
 from stepline.runtime.worker import Worker
@@ -83,6 +85,9 @@ def add_commands(
 
     add_job_options(worker)
     add_project_option(worker)
+    from stepline.cli_notifications import add_notifier_options
+
+    add_notifier_options(worker)  # the worker also delivers notifications
 
     command("migrate", "create or upgrade the store's tables", _migrate)
 
@@ -165,15 +170,20 @@ def _registry(
 
 
 def service_registry(
-    service: Service, functions: dict[str, Any], queues: Queues | None = None
+    service: Service,
+    functions: dict[str, Any],
+    queues: Queues | None = None,
+    notifications: Notifications | None = None,
 ) -> Registry:
     """The integrations a worker runs tasks with: Lambda functions (Python callables),
     nested Step Functions executions, Glue job runs, Athena queries, SQS messages
-    (``queues``: the server's, so its long polls wake at once), quality gates (first: it
-    answers the Lambda ARN of ``stepline-quality``), S3 objects in the lake (the
+    (``queues``: the server's, so its long polls wake at once), SNS publishes
+    (``notifications``: the process's, so its notifier wakes at once), quality gates (first:
+    it answers the Lambda ARN of ``stepline-quality``), S3 objects in the lake (the
     ``aws-sdk:s3:*`` steps), and the reads and writes of Distributed Maps (ItemReader,
     ResultWriter) there too."""
     queues = queues or Queues(service.store, service.clock, service.account)
+    notifications = notifications or Notifications(service.store, service.clock, service.account)
     objects = LocalObjects(LakePaths(service.data_root or default_data_root()))
     integrations: list[Integration] = [
         quality_integration(service),
@@ -182,6 +192,7 @@ def service_registry(
         Glue(service.job_runs),
         Athena(lambda: service.athena),
         Sqs(queues),
+        Sns(notifications),
         S3(objects),
         MapStorage(lambda: objects),
     ]
@@ -194,18 +205,32 @@ def _worker(args: argparse.Namespace, loader: Any, reader: Any) -> int:
         signal.signal(signum, lambda *_: stop.set())
     name = args.id or f"{socket.gethostname()}:{os.getpid()}"
     from stepline.cli_jobs import job_runner
+    from stepline.cli_notifications import notifier_for
 
     with _service(args) as service:
+        # one Notifications: a publish by a task wakes this worker's notifier at once
+        notifications = Notifications(service.store, service.clock, service.account)
+        notifier = notifier_for(args, notifications, name)
+        registry = service_registry(service, loader(args.functions), None, notifications)
         worker = Worker(
             service,
-            _registry(args.functions, loader, service),
+            registry,
             name,
             args.concurrency,
             args.lease_seconds,
             jobs=job_runner(args, service, name, args.lease_seconds),
         )
+        delivering = threading.Thread(
+            target=notifier.run, args=(stop,), name="stepline-notifier", daemon=True
+        )
+        delivering.start()
         print(f"stepline worker {name}: running (Ctrl-C to stop)", file=sys.stderr)
-        worker.run(stop)
+        try:
+            worker.run(stop)
+        finally:
+            stop.set()
+            notifications.wakeup.set()
+            delivering.join()
     return 0
 
 

@@ -20,6 +20,7 @@ from stepline.store.memory_jobs import MemoryJobs
 from stepline.store.memory_lake_catalog import MemoryLakeCatalog
 from stepline.store.memory_ledger import MemoryLedger
 from stepline.store.memory_named_queries import MemoryNamedQueries
+from stepline.store.memory_notifications import MemoryNotifications
 from stepline.store.memory_quality import MemoryQuality
 from stepline.store.memory_queues import MemoryQueues
 from stepline.store.protocol import AlreadyExists, Append, NotFound, VersionConflict
@@ -41,6 +42,7 @@ class MemoryStore(
     MemoryNamedQueries,
     MemoryQueues,
     MemoryQuality,
+    MemoryNotifications,
 ):
     """A real ``Store`` kept in memory; safe to share between threads. State machines,
     revisions, versions, aliases, activities and tags: ``MemoryCatalog``."""
@@ -53,6 +55,7 @@ class MemoryStore(
         MemoryQueues.__init__(self)  # queues and their messages: MemoryQueues
         MemoryLedger.__init__(self)  # pipelines and the partition ledger's notes
         MemoryQuality.__init__(self)  # quality run results
+        MemoryNotifications.__init__(self)  # topics, messages, deliveries: there
         self._lock = threading.RLock()
         self._executions: dict[str, ExecutionRecord] = {}
         self._execution_names: set[tuple[str, str]] = set()  # (state machine arn, name)

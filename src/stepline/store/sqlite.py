@@ -32,6 +32,7 @@ from stepline.store.sql_lake_catalog import SqlLakeCatalog
 from stepline.store.sql_ledger import SqlLedger
 from stepline.store.sql_map_runs import SqlMapRunReads
 from stepline.store.sql_named_queries import SqlNamedQueries
+from stepline.store.sql_notifications import SqlNotifications
 from stepline.store.sql_quality import SqlQuality
 from stepline.store.sql_queues import SqlQueues
 
@@ -73,6 +74,7 @@ class SqliteStore(
     SqlNamedQueries,
     SqlQueues,
     SqlQuality,
+    SqlNotifications,
 ):
     """A ``Store`` in one SQLite file; share it freely between threads."""
 
