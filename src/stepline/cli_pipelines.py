@@ -16,20 +16,23 @@ job slots, like ``stepline worker``) and wait for them, unless ``--no-worker`` (
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from stepline.cli_store import FINISHED, _registry, _service, store_command
+from stepline.cli_project import with_project
+from stepline.cli_store import FINISHED, _service, store_command
+from stepline.cli_worker import local_worker
 from stepline.pipelines.ledger import STATUSES, PartitionState
 from stepline.pipelines.service import BackfillItem, PipelineError, Pipelines, Started
 from stepline.queues.errors import QueueError
 from stepline.queues.service import Queues
-from stepline.runtime.worker import Worker
 from stepline.service import Service
 from stepline.store.ledger_records import LedgerNote
 from stepline.store.protocol import StoreError
@@ -46,7 +49,12 @@ def add_pipeline_commands(commands: Any, loader: Callable[[list[str]], dict[str,
     def action(
         parent: Any, name: str, help_text: str, handler: Callable[..., int]
     ) -> argparse.ArgumentParser:
-        return store_command(parent, name, help_text, lambda args: _guarded(handler, args, loader))
+        return store_command(
+            parent,
+            name,
+            help_text,
+            lambda args: _guarded(handler, args, with_project(loader, args)),
+        )
 
     register = action(actions, "register", "create or replace a pipeline", _register)
     register.add_argument("name", metavar="NAME")
@@ -102,11 +110,11 @@ def _running(parser: argparse.ArgumentParser) -> None:
         "--no-worker", action="store_true", help="a worker elsewhere runs them; only wait"
     )
     parser.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
-    from stepline.cli_jobs import add_job_options
     from stepline.cli_project import add_project_option
+    from stepline.cli_worker import add_local_worker_options
 
     add_project_option(parser)
-    add_job_options(parser)
+    add_local_worker_options(parser)
 
 
 def _date(text: str) -> date:
@@ -281,37 +289,42 @@ def _drive(
         raise UsageError(f"--concurrency must be at least 1, got {args.concurrency}")
     queue = list(pending)
     running: dict[str, Started] = {}
-    failed = 0
     for item in started:
         running[item.execution.arn] = item
         _say("started", item)
-    worker, stop, thread = None, threading.Event(), None
-    if not args.no_worker:
-        from stepline.cli_jobs import job_runner
+    stop = threading.Event()
+    with contextlib.ExitStack() as stack:
+        if not args.no_worker:
+            name = f"cli:{os.getpid()}"
+            worker = stack.enter_context(local_worker(service, args, loader, name, stop))
+            thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+            thread.start()
+            stack.callback(thread.join)
+            stack.callback(stop.set)
+        return _wait_for(service, args, queue, running, start)
 
-        name = f"cli:{os.getpid()}"
-        registry = _registry(args.functions, loader, service)
-        worker = Worker(service, registry, name, jobs=job_runner(args, service, name, 30.0))
-        thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-        thread.start()
-    try:
-        while queue or running:
-            while queue and start is not None and len(running) < args.concurrency:
-                item = start(queue.pop(0))
-                running[item.execution.arn] = item
-                _say("started", item)
-            for arn in list(running):
-                record = service.describe_execution(arn)
-                if record.status in FINISHED:
-                    ended = running.pop(arn)
-                    failed += record.status != "SUCCEEDED"
-                    detail = f" ({record.error})" if record.error else ""
-                    print(f"{ended.partition}  {record.status}{detail}  {record.name}")
-            stop.wait(0.05)
-    finally:
-        stop.set()
-        if thread is not None:
-            thread.join()
+
+def _wait_for(
+    service: Service,
+    args: argparse.Namespace,
+    queue: list[BackfillItem],
+    running: dict[str, Started],
+    start: Callable[[BackfillItem], Started] | None,
+) -> int:
+    failed = 0
+    while queue or running:
+        while queue and start is not None and len(running) < args.concurrency:
+            item = start(queue.pop(0))
+            running[item.execution.arn] = item
+            _say("started", item)
+        for arn in list(running):
+            record = service.describe_execution(arn)
+            if record.status in FINISHED:
+                ended = running.pop(arn)
+                failed += record.status != "SUCCEEDED"
+                detail = f" ({record.error})" if record.error else ""
+                print(f"{ended.partition}  {record.status}{detail}  {record.name}")
+        time.sleep(0.05)
     return 1 if failed else 0
 
 

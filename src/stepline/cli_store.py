@@ -34,7 +34,6 @@ from stepline.lake.objects import LocalObjects
 from stepline.notifications.service import Notifications
 from stepline.queues.service import Queues
 from stepline.runtime.clock import RealClock
-from stepline.runtime.worker import Worker
 from stepline.service import ExecutionNotRedrivable, Service
 from stepline.store.open import open_store
 from stepline.store.protocol import StoreError
@@ -80,14 +79,11 @@ def add_commands(
         help="how long a claimed item stays this worker's without renewal (default 30)",
     )
     worker.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
-    from stepline.cli_jobs import add_job_options
     from stepline.cli_project import add_project_option, with_project
+    from stepline.cli_worker import add_local_worker_options
 
-    add_job_options(worker)
+    add_local_worker_options(worker)  # job slots, the lake, notification delivery
     add_project_option(worker)
-    from stepline.cli_notifications import add_notifier_options
-
-    add_notifier_options(worker)  # the worker also delivers notifications
 
     command("migrate", "create or upgrade the store's tables", _migrate)
 
@@ -104,7 +100,7 @@ def add_commands(
     start.add_argument("--wait", action="store_true", help="run it here until it ends")
     start.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
     add_project_option(start)
-    add_job_options(start)  # --wait runs the job runs the execution starts, too
+    add_local_worker_options(start)  # --wait: its job runs and notifications, here too
 
     listing = command("executions", "list executions, newest first", _executions)
     listing.add_argument("state_machine", nargs="?", default=None)
@@ -135,7 +131,7 @@ def add_commands(
     redrive.add_argument("--wait", action="store_true", help="run it here until it ends")
     redrive.add_argument("--functions", action="append", default=[], metavar="MODULE:ATTR")
     add_project_option(redrive)
-    add_job_options(redrive)
+    add_local_worker_options(redrive)
 
     stop = command("stop", "stop a running execution (ABORTED)", _stop)
     stop.add_argument("execution_arn")
@@ -204,33 +200,11 @@ def _worker(args: argparse.Namespace, loader: Any, reader: Any) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     name = args.id or f"{socket.gethostname()}:{os.getpid()}"
-    from stepline.cli_jobs import job_runner
-    from stepline.cli_notifications import notifier_for
+    from stepline.cli_worker import local_worker
 
-    with _service(args) as service:
-        # one Notifications: a publish by a task wakes this worker's notifier at once
-        notifications = Notifications(service.store, service.clock, service.account)
-        notifier = notifier_for(args, notifications, name)
-        registry = service_registry(service, loader(args.functions), None, notifications)
-        worker = Worker(
-            service,
-            registry,
-            name,
-            args.concurrency,
-            args.lease_seconds,
-            jobs=job_runner(args, service, name, args.lease_seconds),
-        )
-        delivering = threading.Thread(
-            target=notifier.run, args=(stop,), name="stepline-notifier", daemon=True
-        )
-        delivering.start()
+    with _service(args) as service, local_worker(service, args, loader, name, stop) as worker:
         print(f"stepline worker {name}: running (Ctrl-C to stop)", file=sys.stderr)
-        try:
-            worker.run(stop)
-        finally:
-            stop.set()
-            notifications.wakeup.set()
-            delivering.join()
+        worker.run(stop)
     return 0
 
 
@@ -279,24 +253,22 @@ def _redrive(args: argparse.Namespace, loader: Any, reader: Any) -> int:
 def _run_here(
     service: Service, record: ExecutionRecord, args: argparse.Namespace, loader: Any
 ) -> int:
-    """Work on the store here (tasks and job runs) until the execution ends; print its
-    result."""
-    from stepline.cli_jobs import job_runner
+    """Work on the store here (tasks, job runs, notifications) until the execution ends;
+    print its result."""
+    from stepline.cli_worker import local_worker
 
-    name = f"cli:{os.getpid()}"
-    jobs = job_runner(args, service, name, 30.0)
-    worker = Worker(service, _registry(args.functions, loader, service), name, jobs=jobs)
-    try:
-        while record.status not in FINISHED:
-            worker.run_until_idle(timeout=3600)
-            record = service.describe_execution(record.arn)
-            if record.status not in FINISHED:
-                due = service.store.next_due()  # sleep until a Wait or back-off is due
-                gap = 1.0 if due is None else (due - service.clock.now()).total_seconds()
-                time.sleep(min(max(gap, 0.01), 1.0))
-    finally:
-        if jobs is not None:
-            jobs.close()
+    with local_worker(service, args, loader, f"cli:{os.getpid()}", threading.Event()) as worker:
+        try:
+            while record.status not in FINISHED:
+                worker.run_until_idle(timeout=3600)
+                record = service.describe_execution(record.arn)
+                if record.status not in FINISHED:
+                    due = service.store.next_due()  # sleep until a Wait or back-off is due
+                    gap = 1.0 if due is None else (due - service.clock.now()).total_seconds()
+                    time.sleep(min(max(gap, 0.01), 1.0))
+        finally:
+            if worker.jobs is not None:
+                worker.jobs.close()
     return _report(record)
 
 
