@@ -246,7 +246,7 @@ def test_errors_s3_does_not_model_are_s3_exceptions(lake: Path) -> None:
     assert many.error == "S3.S3Exception" and "1 to 1000" in (many.cause or "")
 
 
-def test_a_body_over_the_payload_limit_fails_without_reading_it(lake: Path) -> None:
+def test_a_body_over_the_payload_limit_fails_before_loading_it(lake: Path) -> None:
     with open(lake / "lake" / "big.csv", "wb") as handle:
         handle.truncate(PAYLOAD_LIMIT_BYTES + 1)
     failure = fails(lake, "getObject", Bucket="lake", Key="big.csv")

@@ -105,7 +105,7 @@ class S3:
         try:
             if self.objects.head(bucket, key).size > PAYLOAD_LIMIT_BYTES:
                 # The Body alone is over Step Functions' 256 KiB: the same failure the engine
-                # gives any oversized result, without reading the whole object first.
+                # gives any oversized result, without loading the Body first.
                 error = data_limit_exceeded(RESOURCE_TYPE)
                 raise TaskFailure(error.error, error.cause)
             stored = self.objects.get(bucket, key)
