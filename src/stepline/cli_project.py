@@ -112,10 +112,15 @@ def _deploy(args: argparse.Namespace) -> int:
 
 def live_appliers(service: Service) -> Appliers:
     """What deploys a project's pipelines, topics and quality rules into this store."""
+    from stepline.notifications.applier import StoreTopics
+    from stepline.notifications.service import Notifications
     from stepline.pipelines.applier import LedgerPipelines
     from stepline.pipelines.service import Pipelines
 
-    return Appliers(pipelines=LedgerPipelines(Pipelines(service)))
+    notifications = Notifications(service.store, service.clock, service.account)
+    return Appliers(
+        topics=StoreTopics(notifications), pipelines=LedgerPipelines(Pipelines(service))
+    )
 
 
 def _heading(project: Project) -> str:

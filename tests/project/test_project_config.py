@@ -303,7 +303,17 @@ MINIMAL = '[project]\nname = "x"\n'
         (
             MINIMAL + "[topics.t]\nsubscriptions = [{ protocol = 'pigeon', endpoint = 'x' }]\n",
             {},
-            "stepline.toml: [topics.t.subscriptions[0]] protocol: must be one of http, https,",
+            "stepline.toml: [topics.t.subscriptions[0]] protocol: must be one of log, file,",
+        ),
+        (
+            MINIMAL + "[topics.t]\nsubscriptions = [{ protocol = 'email', endpoint = 'nope' }]\n",
+            {},
+            "stepline.toml: [topics.t.subscriptions[0]] endpoint: Invalid parameter: Email",
+        ),
+        (
+            MINIMAL + "[topics.t]\nsubscriptions = [{ protocol = 'http' }]\n",
+            {},
+            "stepline.toml: [topics.t.subscriptions[0]] endpoint: Invalid parameter: Endpoint: a",
         ),
         (
             MINIMAL + "[tables.t]\nlocation = 's3://bkt/t/'\ncolumns = {}\n",

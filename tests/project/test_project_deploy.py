@@ -323,3 +323,28 @@ def test_pipelines_deploy_into_the_ledger(service: Service, project_dir: Path) -
     }
     again = plan_for(service, load_project(project_dir), appliers)
     assert next(c for c in again.changes if c.kind == "pipeline").action == "unchanged"
+
+
+def test_topics_deploy_into_the_store(service: Service, project_dir: Path) -> None:
+    from stepline.cli_project import live_appliers
+    from stepline.notifications.service import Notifications
+
+    appliers = live_appliers(service)
+    deploy(service, load_project(project_dir), appliers)
+    notifications = Notifications(service.store, service.clock, service.account)
+    kept = [(s.protocol, s.endpoint) for s in notifications.subscriptions("alerts")]
+    assert kept == [("email", "ops@example.com")]
+    toml = project_dir / "stepline.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            '{ protocol = "email", endpoint = "ops@example.com" }',
+            '{ protocol = "log" }, { protocol = "file", endpoint = "out/alerts.jsonl" }',
+        )
+    )
+    changed = plan_for(service, load_project(project_dir), appliers)
+    assert [(c.name, c.action) for c in changed.pending] == [("alerts", "update")]
+    deploy(service, load_project(project_dir), appliers)
+    kept = sorted((s.protocol, s.endpoint) for s in notifications.subscriptions("alerts"))
+    assert kept == [("file", str(Path("out/alerts.jsonl").absolute())), ("log", "stderr")]
+    again = plan_for(service, load_project(project_dir), appliers)
+    assert not again.pending

@@ -10,6 +10,8 @@ from stepline.jobs.definition import COMMANDS, normalized
 from stepline.jobs.faults import JobsError
 from stepline.jobs.job_runner import ENGINE_ARGUMENT, ETL_ENGINES
 from stepline.lake.paths import is_s3_url
+from stepline.notifications import checks
+from stepline.notifications.errors import NotificationError
 from stepline.project.reader import Section, kind
 from stepline.project.specs import FunctionSpec, JobSpec, QueueSpec, Subscription, TopicSpec
 from stepline.queues import attributes as queue_attributes
@@ -32,18 +34,6 @@ JOB_KEYS: Final = (
 )
 BOOKMARKS: Final = ("enable", "disable", "pause")
 QUEUE_KEYS: Final = ("attributes", "dead_letter", "max_receive_count", "fifo", "tags")
-# AWS: SNS's Subscribe Protocol values.
-PROTOCOLS: Final = (
-    "http",
-    "https",
-    "email",
-    "email-json",
-    "sms",
-    "sqs",
-    "application",
-    "lambda",
-    "firehose",
-)
 _TARGET: Final = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
@@ -149,11 +139,20 @@ def _depth(queue: QueueSpec, by_name: dict[str, QueueSpec]) -> int:
 def topics(section: Section) -> tuple[TopicSpec, ...]:
     found: list[TopicSpec] = []
     for name, topic in section.children():
-        topic.check_keys(("subscriptions", "tags"))
+        topic.check_keys(("subscriptions",))
+        try:
+            checks.topic_name(name)
+        except NotificationError as error:
+            raise topic.error(None, error.message) from None
         subscriptions: list[Subscription] = []
         for item in topic.tables("subscriptions"):
             item.check_keys(("protocol", "endpoint"))
-            protocol = item.string("protocol", choices=PROTOCOLS)
-            subscriptions.append(Subscription(protocol, item.string("endpoint")))
-        found.append(TopicSpec(name, tuple(subscriptions), topic.string_map("tags")))
+            protocol = item.string("protocol", choices=checks.PROTOCOLS)
+            try:  # as the store keeps it (a file path made absolute), so plans compare
+                endpoint = checks.endpoint(protocol, item.optional_string("endpoint"))
+            except NotificationError as error:
+                raise item.error("endpoint", error.message) from None
+            subscriptions.append(Subscription(protocol, endpoint))
+        ordered = sorted(set(subscriptions), key=lambda s: (s.protocol, s.endpoint))
+        found.append(TopicSpec(name, tuple(ordered)))
     return tuple(found)

@@ -52,15 +52,14 @@ class QueueSpec:
 
 @dataclass(frozen=True)
 class Subscription:
-    protocol: str
-    endpoint: str
+    protocol: str  # stepline.notifications' protocols: log, file, http, https, slack, email
+    endpoint: str  # as the store keeps it
 
 
 @dataclass(frozen=True)
 class TopicSpec:
     name: str
     subscriptions: tuple[Subscription, ...] = ()
-    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
