@@ -55,8 +55,11 @@ def test_init_deploy_start_the_scaffold(cli: Cli, tmp_path: Path) -> None:
         in (planned.stdout)
     )
     assert "+ job hello: create (new)" in planned.stdout
-    assert "- quality greetings: not applied (no quality applier)" in planned.stdout
-    assert planned.stdout.rstrip().endswith("plan: 3 create, 1 not applied, 1 local")
+    assert (
+        "  quality greetings: local (quality/checks/hello.sql, read by quality tasks)"
+        in planned.stdout
+    )
+    assert planned.stdout.rstrip().endswith("plan: 3 create, 2 local")
 
     deployed = cli("deploy", cwd=project)
     assert deployed.returncode == 0, deployed.stderr
@@ -67,7 +70,7 @@ def test_init_deploy_start_the_scaffold(cli: Cli, tmp_path: Path) -> None:
     second = cli("deploy", cwd=project)
     assert "deployed: 0 changed, 5 as they were" in second.stdout
     after = cli("plan", "--project", str(project))
-    assert after.stdout.rstrip().endswith("plan: 3 unchanged, 1 not applied, 1 local")
+    assert after.stdout.rstrip().endswith("plan: 3 unchanged, 2 local")
 
     done = cli(
         "start", "hello:live", "--input", '{"name": "world"}', "--wait", "--project", ".",

@@ -83,8 +83,15 @@ def plan(project: Project, current: Current) -> Plan:
     changes += [_table(t, current) for t in project.tables]
     changes += [_machine(m, current.machines.get(m.name)) for m in project.machines]
     changes += _applied("topic", project.topics, current.topics, "topics")
-    changes += _applied("quality profile", project.quality_profiles, current.profiles, "quality")
-    changes += _applied("quality", project.quality, current.quality, "quality")
+    # Quality rules stay files of the project: the quality tasks read them when they run.
+    changes += [
+        Change("quality", q.name, "local", (f"{q.source}, read by quality tasks",), q)
+        for q in project.quality
+    ]
+    changes += [
+        Change("quality profile", p.name, "local", (f"min_score {p.min_score:g}",), p)
+        for p in project.quality_profiles
+    ]
     changes += _applied("pipeline", project.pipelines, current.pipelines, "pipelines")
     return Plan(tuple(changes))
 
