@@ -14,6 +14,7 @@ from stepline.athena import statements as s
 from stepline.athena.catalog import LakeCatalog
 from stepline.athena.errors import QueryFailure, failure, syntax_failure
 from stepline.athena.formats import FormatError
+from stepline.athena.pruning import allowed_values, prune
 from stepline.athena.results import ResultColumn, copy_sql, duck_columns, staged_file
 from stepline.athena.tokens import SqlSyntaxError, position
 from stepline.athena.translate import (
@@ -106,6 +107,9 @@ def bind(run: Run, query: Prepared) -> Bound:
         if table is None:
             raise _missing(run, ref)
         partitions = run.catalog.all_partitions(table) if table.partition_keys else []
+        if partitions and len(refs) == 1:
+            keys = [key.name for key in table.partition_keys]
+            partitions = prune(table, partitions, allowed_values(query.tree, keys))
         try:
             source = gather(table, partitions, run.lake)
         except FormatError as error:
