@@ -24,9 +24,9 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 tests
 
-## make demo: run the bundled example state machine end to end
+## make demo: the orders project end to end (a week of data, two bad days, replay)
 demo: $(STAMP)
-	$(BIN)/stepline run examples/orders_daily.asl.json --input @examples/orders_daily.input.json --functions examples.functions:FUNCTIONS --history
+	$(BIN)/python examples/orders/demo.py
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
