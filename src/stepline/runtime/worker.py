@@ -10,11 +10,12 @@ at least once.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
-from typing import Protocol
+from typing import Final, Protocol
 
 from stepline.engine.records import (
     CallbackFailed,
@@ -29,6 +30,10 @@ from stepline.integrations import athena
 from stepline.integrations.base import Registry, TaskFailure, TaskRequest
 from stepline.service import Service
 from stepline.store.records import WorkItem
+
+_LOG: Final = logging.getLogger("stepline.worker")
+_RETRY_BASE: Final = 0.5  # seconds before a failed item runs again, doubled per attempt
+_RETRY_MAX: Final = 60.0
 
 
 class Slots(Protocol):
@@ -153,6 +158,24 @@ class Worker:
         return min(max(wait, 0.0), longest)
 
     def _process(self, item: WorkItem) -> None:
+        """Run one item; if that raises (a store that failed for a moment, a conflict that
+        would not settle), say so and hand the item back, due again after a back-off that
+        grows with its attempts, rather than leave it leased until the lease runs out."""
+        try:
+            self._run_item(item)
+        except Exception:
+            delay = min(_RETRY_BASE * 2 ** max(item.attempts - 1, 0), _RETRY_MAX)
+            _LOG.exception(
+                "work item %s (%s) of %s failed; it runs again in %.1f s",
+                item.id, item.kind, item.execution_arn, delay,
+            )  # fmt: skip
+            again = self.service.clock.now() + timedelta(seconds=delay)
+            try:
+                self.service.store.renew(item.id, self.worker_id, again)
+            except Exception:  # the store is down: the lease runs out, as for a crash
+                _LOG.exception("work item %s could not be handed back", item.id)
+
+    def _run_item(self, item: WorkItem) -> None:
         event: Inbound
         if item.kind == "timer":
             event = TimerFired(item.key)
