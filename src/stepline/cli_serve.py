@@ -131,9 +131,14 @@ def add_serve_command(
 
 
 def _serve(args: argparse.Namespace, loader: Callable[[list[str]], dict[str, Any]]) -> int:
+    # stepline's own lines at INFO; the libraries a project's functions use (boto3...) at
+    # WARNING, so their chatter does not bury the server's.
     logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="stepline serve: %(levelname)s %(message)s"
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="stepline serve: %(levelname)s %(message)s",
     )
+    logging.getLogger("stepline").setLevel(logging.INFO)
     _check(args)
     auth = _authenticator(args)
     functions = loader(args.functions)
