@@ -89,6 +89,7 @@ class QueryEngine:
         self._generation = 0  # bumped by every state change seen here (for wait)
         self._running: dict[str, Any] = {}  # query id -> its DuckDB connection
         self._queued: set[str] = set()
+        self._active = 0  # pool threads running a query (_execute)
         self._closed = False
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()  # set by close: the watcher ends
@@ -232,12 +233,20 @@ class QueryEngine:
             if self._closed:
                 return
             self._closed = True
+            self._stopping.set()  # under the lock: a query registering after sees it
             queued = set(self._queued)
-            running = list(self._running.values())
-        self._stopping.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        for cursor in running:
-            cursor.interrupt()
+        # Interrupt until every pool thread is done: a query whose cursor was registered
+        # just before DuckDB began to run it would not see a single interrupt.
+        while True:
+            with self._lock:
+                running = list(self._running.values())
+                busy = self._active
+            if not busy:
+                break
+            for cursor in running:
+                cursor.interrupt()
+            time.sleep(0.02)
         self._pool.shutdown(wait=True)
         stopped = QueryFailure("ENGINE_SHUTDOWN", "the query engine was closed", SYSTEM, 100)
         for query_id in queued:
@@ -260,10 +269,14 @@ class QueryEngine:
         is left to the orphan check."""
         with self._lock:
             self._queued.discard(query_id)
+            self._active += 1
         try:
             self._run_query(query_id, submitted)
         except Exception:
             _LOG.exception("could not record the end of query %s", query_id)
+        finally:
+            with self._lock:
+                self._active -= 1
 
     def _run_query(self, query_id: str, submitted: float) -> None:
         record = self.store.get_query_execution(query_id)
@@ -280,6 +293,8 @@ class QueryEngine:
             self._running[query_id] = cursor
             self._start_watcher()
         try:
+            if self._stopping.is_set():  # closed while it was starting
+                raise QueryFailure("ENGINE_SHUTDOWN", "the query engine was closed", SYSTEM, 100)
             outcome = self._statement(running, cursor)
         except QueryFailure as error:
             self._end(running, error, "RUNNING", started)
