@@ -42,10 +42,10 @@ def add_project_commands(commands: Any) -> None:
     )
     for parser in (plan, deploy_cmd):
         add_project_option(parser, ".")
-        parser.add_argument("--env", default=None, help="lay [env.NAME] over the configuration")
 
 
 def add_project_option(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    """``--project DIR`` and ``--env NAME`` (the overlay its configuration is read with)."""
     shown = f" (default {default})" if default else ""
     parser.add_argument(
         "--project",
@@ -53,6 +53,7 @@ def add_project_option(parser: argparse.ArgumentParser, default: str | None = No
         metavar="DIR",
         help=f"the project folder (its {CONFIG_FILE}){shown}",
     )
+    parser.add_argument("--env", default=None, help="lay [env.NAME] over the configuration")
 
 
 def with_project(loader: Loader, args: argparse.Namespace) -> Loader:
@@ -62,7 +63,7 @@ def with_project(loader: Loader, args: argparse.Namespace) -> Loader:
         return loader
 
     def load(specs: list[str]) -> dict[str, Any]:
-        project = load_project(Path(directory))
+        project = load_project(Path(directory), getattr(args, "env", None))
         return {**loader(specs), **load_functions(project)}
 
     return load

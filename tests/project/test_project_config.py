@@ -371,3 +371,19 @@ def test_unknown_env_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_project(tmp_path, "staging")
     assert str(raised.value) == "stepline.toml: no [env.staging] (environments: prod)"
+
+
+def test_project_functions_are_loaded_with_the_env_overlay(tmp_path: Path) -> None:
+    import argparse
+
+    from stepline.cli_project import with_project
+
+    source = "def base(event, context):\n    return 1\n\ndef extra(event, context):\n    return 2\n"
+    toml = "[functions]\nbase = 'overlay_handlers:base'\n"
+    toml += "[env.ops.functions]\nextra = 'overlay_handlers:extra'\n"
+    write_project(tmp_path, MINIMAL + toml, {"overlay_handlers.py": source})
+    plain = with_project(lambda specs: {}, argparse.Namespace(project=str(tmp_path), env=None))
+    assert sorted(plain([])) == ["base"]
+    ops = with_project(lambda specs: {}, argparse.Namespace(project=str(tmp_path), env="ops"))
+    loaded = ops([])
+    assert sorted(loaded) == ["base", "extra"] and loaded["extra"]({}, None) == 2
