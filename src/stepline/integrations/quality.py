@@ -17,7 +17,6 @@ Quality.AlreadyQuarantined, Quality.InvalidParameters).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -27,7 +26,7 @@ from stepline.pipelines.ledger import partition_value
 from stepline.quality.quarantine import Quarantine
 from stepline.quality.run import QualityError, QualityRequest, QualityRunner
 from stepline.quality.target import Target, TargetError
-from stepline.store.ledger_records import LedgerNote, NoteKind
+from stepline.store.ledger_records import NoteKind
 
 RUN: Final = "arn:aws:states:::stepline:quality"
 QUARANTINE: Final = "arn:aws:states:::stepline:quality.quarantine"
@@ -167,15 +166,9 @@ def for_service(service: Any) -> Quality:
         return LakePaths(service.data_root or default_data_root())
 
     def noted(dataset: str, partition: str, kind: NoteKind, detail: str) -> None:
-        note = LedgerNote(
-            str(uuid.uuid4()),
-            dataset,
-            partition,
-            kind,
-            service.clock.now(),
-            detail=detail,
-        )
-        service.store.add_ledger_note(note)
+        from stepline.pipelines.service import Pipelines
+
+        Pipelines(service).note(dataset, partition, kind, detail=detail)
 
     return Quality(
         lambda: QualityRunner(service.store, lake(), service.clock),

@@ -7,7 +7,6 @@ from __future__ import annotations
 from stepline.notifications.errors import NotificationError
 from stepline.notifications.service import Notifications
 from stepline.project.specs import Subscription, TopicSpec
-from stepline.store.notification_records import SubscriptionRecord
 
 
 class StoreTopics:
@@ -19,17 +18,16 @@ class StoreTopics:
             self.notifications.topic(name)
         except NotificationError:
             return None
-        kept = {Subscription(s.protocol, s.endpoint) for s in self._subscriptions(name)}
+        kept = {
+            Subscription(s.protocol, s.endpoint) for s in self.notifications.subscriptions(name)
+        }
         return TopicSpec(name, tuple(sorted(kept, key=lambda s: (s.protocol, s.endpoint))))
 
     def apply_topic(self, spec: TopicSpec) -> None:
         self.notifications.create_topic(spec.name)
         wanted = set(spec.subscriptions)
-        for existing in self._subscriptions(spec.name):
+        for existing in self.notifications.subscriptions(spec.name):
             if Subscription(existing.protocol, existing.endpoint) not in wanted:
                 self.notifications.unsubscribe(existing.arn)
         for subscription in spec.subscriptions:
             self.notifications.subscribe(spec.name, subscription.protocol, subscription.endpoint)
-
-    def _subscriptions(self, name: str) -> list[SubscriptionRecord]:
-        return self.notifications.subscriptions(name)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from stepline.arns import machine_ref
 from stepline.pipelines.service import Pipelines
 from stepline.project.specs import PipelineSpec
 
@@ -15,17 +16,15 @@ class LedgerPipelines:
         record = self.pipelines.store.get_pipeline(name)
         if record is None:
             return None
-        # arn:aws:states:<region>:<account>:stateMachine:<name>[:<alias or version>]
-        parts = record.state_machine_arn.split(":")
-        alias = parts[7] if len(parts) > 7 and not parts[7].isdigit() else None
+        ref = machine_ref(record.state_machine_arn, lambda name: name)
         return PipelineSpec(
             name=record.name,
             dataset=record.dataset,
-            state_machine=parts[6],
+            state_machine=ref.name,
             partition=record.partition_path,
             replay_queue=record.replay_queue,
             quality=record.quality,
-            alias=alias,
+            alias=ref.alias,
             input=record.input_template,
         )
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final, Literal
 
-from stepline.asl.paths import Path, compile_path
+from stepline.arns import machine_ref
+from stepline.asl.paths import compile_path
 from stepline.pipelines.ledger import (
     REPLAYABLE,
     PartitionState,
@@ -63,7 +64,7 @@ class BackfillItem:
 
 def base_machine_arn(arn: str) -> str:
     """A state machine ARN without its version or alias qualifier."""
-    return ":".join(arn.split(":")[:7])
+    return machine_ref(arn, lambda name: name).arn
 
 
 def execution_name(kind: str, partition: str) -> str:
@@ -223,7 +224,7 @@ class Pipelines:
         """A new execution for each FAILED or QUARANTINED partition (between ``first`` and
         ``last``; of ``only``, when given), with its latest run's input, through the pipeline
         that ran it. Other partitions are not touched."""
-        states = {s.partition: s for s in self.partitions(dataset, first, last)}
+        states = {s.partition: s for s in self.partitions(dataset, first, last, scores={})}
         unknown = sorted(set(only) - set(states))
         if unknown:
             raise PipelineError(f"dataset {dataset!r} has no runs of partition(s) {unknown}")
@@ -262,6 +263,7 @@ class Pipelines:
         message once its execution has started."""
         url = queues.queue_url(queue)
         pipelines = self.store.list_pipelines()
+        ledgers: dict[str, dict[str, PartitionState]] = {}  # read once per dataset
         drained: list[Drained] = []
         while len(drained) < limit:
             size = min(10, limit - len(drained))
@@ -269,7 +271,9 @@ class Pipelines:
             if not messages:
                 break
             for message in messages:
-                drained.append(self._replay_message(queues, url, queue, pipelines, message))
+                drained.append(
+                    self._replay_message(queues, url, queue, pipelines, ledgers, message)
+                )
         return drained
 
     def _replay_message(
@@ -278,6 +282,7 @@ class Pipelines:
         url: str,
         queue: str,
         pipelines: Sequence[PipelineRecord],
+        ledgers: dict[str, dict[str, PartitionState]],
         message: dict[str, Any],
     ) -> Drained:
         message_id = message["MessageId"]
@@ -285,9 +290,12 @@ class Pipelines:
             pipeline, partition, input_text = read_replay_message(message["Body"], queue, pipelines)
             source = None
             if input_text is None:
-                known = self.partitions(pipeline.dataset, partition, partition)
-                if known:
-                    input_text, source = known[0].latest.input, known[0].latest.arn
+                if pipeline.dataset not in ledgers:
+                    states = self.partitions(pipeline.dataset, scores={})
+                    ledgers[pipeline.dataset] = {s.partition: s for s in states}
+                known = ledgers[pipeline.dataset].get(partition)
+                if known is not None:
+                    input_text, source = known.latest.input, known.latest.arn
                 else:
                     input_text = self.backfill_input(pipeline, partition)
         except PipelineError as exc:
@@ -315,7 +323,8 @@ class Pipelines:
     ) -> list[BackfillItem]:
         """Each date's partition: run it, or skip it (already SUCCEEDED, or RUNNING)."""
         wanted = dates(first, last)
-        states = {s.partition: s for s in self.partitions(dataset, wanted[0], wanted[-1])}
+        known = self.partitions(dataset, wanted[0], wanted[-1], scores={})
+        states = {s.partition: s for s in known}
         plan = []
         for partition in wanted:
             state = states.get(partition)
@@ -394,7 +403,3 @@ def _pipeline_for(pipelines: list[PipelineRecord], execution: ExecutionRecord) -
         if base_machine_arn(pipeline.state_machine_arn) == execution.state_machine_arn:
             return pipeline
     return pipelines[0]
-
-
-def compiled(pipeline: PipelineRecord) -> Path:
-    return compile_path(pipeline.partition_path)
