@@ -8,25 +8,18 @@ codec between steps, as it does in a store.
 from __future__ import annotations
 
 import json
-import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from engine_run import EngineRun
+
 from stepline.asl import errors
-from stepline.asl.parse import load
-from stepline.engine.codec import decode_state, encode_state
-from stepline.engine.history import HistoryEvent
-from stepline.engine.interpreter import advance
+from stepline.engine.codec import encode_state
 from stepline.engine.map_io import READ_ITEMS, WRITE_RESULTS
 from stepline.engine.records import (
     CancelTask,
-    ExecutionInfo,
-    ExecutionState,
-    Inbound,
     InvokeTask,
     Redrive,
-    StartExecution,
-    StartTimer,
     Step,
     StopExecution,
     TaskFailed,
@@ -34,7 +27,6 @@ from stepline.engine.records import (
     TimerFired,
 )
 
-T0 = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 FN = "arn:aws:lambda:us-east-1:123456789012:function:item"
 LIST = "arn:aws:states:::s3:listObjectsV2"
 PUT = "arn:aws:states:::s3:putObject"
@@ -60,37 +52,9 @@ def machine(**fan: Any) -> dict[str, Any]:
     return {"StartAt": "Fan", "States": {"Fan": state}}
 
 
-class Run:
+class Run(EngineRun):
     def __init__(self, definition: dict[str, Any], given: Any = None) -> None:
-        self.machine = load(definition)
-        self.now = T0
-        self.state: ExecutionState | None = None
-        self.events: list[HistoryEvent] = []
-        self.tasks: dict[str, InvokeTask] = {}
-        self.timers: list[StartTimer] = []
-        info = ExecutionInfo(
-            execution_arn="arn:aws:states:us-east-1:123456789012:execution:M:e1",
-            name="e1",
-            state_machine_arn="arn:aws:states:us-east-1:123456789012:stateMachine:M",
-            state_machine_name="M",
-            input=given if given is not None else {"prefix": "raw/", "max": 10},
-            start_time=T0,
-        )
-        self.send(StartExecution(info))
-
-    def send(self, event: Inbound) -> Step:
-        n = 0 if self.state is None else self.state.next_event_id
-        step = advance(self.machine, self.state, event, self.now, random.Random(n))
-        self.state = decode_state(encode_state(step.state, self.machine), self.machine)
-        self.events.extend(step.events)
-        for command in step.commands:
-            if isinstance(command, InvokeTask):
-                self.tasks[command.token] = command
-            elif isinstance(command, CancelTask):
-                self.tasks.pop(command.token, None)
-            elif isinstance(command, StartTimer):
-                self.timers.append(command)
-        return step
+        super().__init__(definition, given if given is not None else {"prefix": "raw/", "max": 10})
 
     def pending(self, resource: str) -> list[InvokeTask]:
         return [task for task in self.tasks.values() if task.resource == resource]
@@ -109,9 +73,6 @@ class Run:
                 self.send(TaskFailed(task.token, "Item.Failed", f"bad {task.parameters}"))
             else:
                 self.send(TaskSucceeded(task.token, {"done": task.parameters}))
-
-    def types(self) -> list[str]:
-        return [e.type for e in self.events]
 
     def details(self, kind: str) -> list[Any]:
         return [e.details for e in self.events if e.type == kind]

@@ -8,25 +8,18 @@ wants, and every state goes through the codec between steps, as it does in a sto
 
 from __future__ import annotations
 
-import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from engine_run import EngineRun
+
 from stepline.asl import errors
-from stepline.asl.parse import load
-from stepline.engine.codec import decode_state, encode_state
-from stepline.engine.history import HistoryEvent
-from stepline.engine.interpreter import EXECUTION_TIMEOUT_TOKEN, advance
+from stepline.engine.interpreter import EXECUTION_TIMEOUT_TOKEN
 from stepline.engine.map_runs import progress
 from stepline.engine.records import (
     CancelTask,
-    ExecutionInfo,
-    ExecutionState,
-    Inbound,
-    InvokeTask,
     MapRunProgress,
     Redrive,
-    StartExecution,
     Step,
     StopExecution,
     TaskFailed,
@@ -35,7 +28,6 @@ from stepline.engine.records import (
     UpdateMapRun,
 )
 
-T0 = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 FN = "arn:aws:lambda:us-east-1:123456789012:function:item"
 
 
@@ -74,37 +66,11 @@ def machine(max_concurrency: int = 1, **fan: Any) -> dict[str, Any]:
     }
 
 
-class Run:
+class Run(EngineRun):
     def __init__(self, definition: dict[str, Any], items: list[Any]) -> None:
-        self.machine = load(definition)
-        self.now = T0
-        self.state: ExecutionState | None = None
-        self.events: list[HistoryEvent] = []
-        self.tasks: dict[str, InvokeTask] = {}  # invoked and not answered, by token
-        info = ExecutionInfo(
-            execution_arn="arn:aws:states:us-east-1:123456789012:execution:M:e1",
-            name="e1",
-            state_machine_arn="arn:aws:states:us-east-1:123456789012:stateMachine:M",
-            state_machine_name="M",
-            input={"items": items},
-            start_time=T0,
-        )
-        self.last = self.send(StartExecution(info))
+        super().__init__(definition, {"items": items})
         started = [e for e in self.events if e.type == "MapRunStarted"]
         self.arn: str = started[0].details["mapRunArn"] if started else ""
-
-    def send(self, event: Inbound) -> Step:
-        n = 0 if self.state is None else self.state.next_event_id
-        step = advance(self.machine, self.state, event, self.now, random.Random(n))
-        self.state = decode_state(encode_state(step.state, self.machine), self.machine)
-        self.events.extend(step.events)
-        for command in step.commands:
-            if isinstance(command, InvokeTask):
-                self.tasks[command.token] = command
-            elif isinstance(command, CancelTask):
-                self.tasks.pop(command.token, None)
-        self.last = step
-        return step
 
     def items_running(self) -> list[Any]:
         return [task.parameters for task in self.tasks.values()]
@@ -125,9 +91,6 @@ class Run:
         found = progress(self.state, self.arn)
         assert found is not None
         return found
-
-    def types(self) -> list[str]:
-        return [e.type for e in self.events]
 
 
 def test_a_higher_max_concurrency_starts_more_items_at_once() -> None:
